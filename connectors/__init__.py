@@ -1,0 +1,1 @@
+"""Clients for public sources. They return records; they never write to the store themselves."""

@@ -1,0 +1,303 @@
+"""The `highfence` command. Errors are one line on stderr: exit 1 for a failed operation, 2 for bad usage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from flows.tables import render
+from highfence import HighfenceError, __version__
+from highfence.settings import Settings, load_settings
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def emit_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _prefect_env() -> None:
+    """Quiet, offline-friendly Prefect defaults, unless the user chose otherwise."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+
+
+# --- commands -------------------------------------------------------------------------------------------------
+
+def cmd_version(args, settings: Settings) -> int:
+    print(f"highfence {__version__}")
+    return 0
+
+
+def cmd_config_show(args, settings: Settings) -> int:
+    if args.format == "json":
+        emit_json([{"key": k, "value": v, "source": s} for k, v, s in settings.rows()])
+        return 0
+    print(f"configuration file: {settings.config_file or 'none (defaults and environment only)'}")
+    print(render(["setting", "value", "from"], settings.rows(), max_width=90))
+    return 0
+
+
+def cmd_db_init(args, settings: Settings) -> int:
+    import store
+
+    applied = store.migrate(settings.db_path, lock_timeout=settings["store.lock_timeout"])
+    version = store.info(settings.db_path)["schema_version"]
+    if applied:
+        print(f"{settings.db_path}: schema at version {version} (applied {', '.join(f'{m.version:04d}_{m.name}' for m in applied)})")
+    else:
+        print(f"{settings.db_path}: schema already at version {version}")
+    return 0
+
+
+def cmd_db_info(args, settings: Settings) -> int:
+    import store
+
+    info = store.info(settings.db_path)
+    if args.format == "json":
+        emit_json(info)
+        return 0
+    print(f"database: {info['path']} ({info['size_bytes'] / 1024:.0f} KiB)")
+    print(f"schema version: {info['schema_version']} (latest {info['latest_version']})")
+    print(render(["table", "rows"], sorted(info["tables"].items())))
+    return 0
+
+
+def cmd_demo(args, settings: Settings) -> int:
+    _prefect_env()
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HighfenceError(f"{out}: cannot create output folder ({exc.strerror or exc})") from None
+    db = Path(args.db) if args.db else out / "highfence-demo.duckdb"
+    started = time.monotonic()
+    print(f"highfence demo: screening the bundled roster against the bundled lists (database {db})", file=sys.stderr)
+    from flows.demo import demo_flow
+
+    result = demo_flow(db=db, out_dir=out)
+    elapsed = time.monotonic() - started
+    print("\nLists (active snapshots)")
+    print(render(["list", "outcome", "published", "entries", "snapshot"],
+                 [(r["list_id"], r["outcome"], r["published"] or "", r["entries"], r["snapshot_id"])
+                  for r in result["lists"]]))
+    print("\nSubjects")
+    print(render(["subject", "kind", "name", "observations", "findings", "lists", "relations"],
+                 [(s["subject_id"], s["kind"], s["name"], s["observations"], s["findings"], s["lists"] or "-",
+                   s["relations"] or "-") for s in result["subjects"]]))
+    sc = result["screening"]
+    print(f"\nrun {sc['run_id']}: succeeded in {elapsed:.1f}s; {sc['findings_new']} new findings, "
+          f"{sc['findings_seen_again']} seen again, {sc['observations_new']} new observations")
+    print(f"database:  {result['db']}")
+    print(f"read copy: {result['db'].removesuffix('.duckdb')}.read.duckdb (open this one from notebooks)")
+    print(f"findings:  {result['findings_csv']}")
+    return 0
+
+
+def cmd_lists_load(args, settings: Settings) -> int:
+    from flows.lists import load_list
+
+    r = load_list(settings.db_path, args.list_id, Path(args.file), force=args.force,
+                  max_drop=settings["watchlists.max_drop"], lock_timeout=settings["store.lock_timeout"])
+    _print_load(r)
+    return 0
+
+
+def _print_load(r) -> None:
+    counts = ", ".join(f"{v} {k}" for k, v in r.counts.items() if v)
+    changes = (" (" + ", ".join(f"{v} {k}" for k, v in r.changes.items()) + ")") if r.changes else ""
+    verb = "activated" if r.outcome == "activated" else "unchanged, identical to the active snapshot"
+    print(f"{r.list_id}: {verb}: {r.snapshot_id}, {r.entries} entries [{counts}]{changes}")
+
+
+def cmd_lists_refresh(args, settings: Settings) -> int:
+    from flows.refresh import refresh_lists
+
+    failures = 0
+    for list_id, result in refresh_lists(settings, args.list_ids or None, force=args.force):
+        if isinstance(result, Exception):
+            failures += 1
+            print(f"highfence: error: {result}", file=sys.stderr)
+        else:
+            _print_load(result)
+    return 1 if failures else 0
+
+
+def cmd_lists_status(args, settings: Settings) -> int:
+    import store
+    from store import lists as list_store
+
+    with store.connect(settings.db_path, read_only=True) as con:
+        rows = list_store.status(con)
+    if args.format == "json":
+        emit_json([{"list_id": r["list_id"], "snapshot_id": r["snapshot_id"], "entries": r["entries"],
+                    "organizations": r["organizations"], "persons": r["persons"], "vessels": r["vessels"],
+                    "other": r["other"], "published": r["published"], "retrieved_at": r["retrieved_at"],
+                    "activated_at": r["activated_at"], "sha256": r["sha256"], "source": r["source"]}
+                   for r in rows])
+        return 0
+    if not rows:
+        print("no lists loaded (highfence watchlists load LIST_ID --file PATH)")
+        return 0
+    print(render(["list", "published", "retrieved", "entries", "orgs", "persons", "other", "sha256"],
+                 [(r["list_id"], r["published"] or "-", f"{r['retrieved_at']:%Y-%m-%d %H:%M}", r["entries"],
+                   r["organizations"], r["persons"], r["vessels"] + r["other"], r["sha256"][:16])
+                  for r in rows]))
+    return 0
+
+
+def cmd_lists_snapshots(args, settings: Settings) -> int:
+    import store
+    from store import lists as list_store
+
+    with store.connect(settings.db_path, read_only=True) as con:
+        rows = list_store.snapshots(con, args.list_id)
+    print(render(["snapshot", "published", "retrieved", "entries", "active"],
+                 [(r["snapshot_id"], r["published"] or "-", f"{r['retrieved_at']:%Y-%m-%d %H:%M:%S}", r["entries"],
+                   "yes" if r["active"] else "") for r in rows]))
+    return 0
+
+
+def cmd_lists_diff(args, settings: Settings) -> int:
+    import store
+    from store import lists as list_store
+    from watchlists.snapshots import diff_entries
+
+    with store.connect(settings.db_path, read_only=True) as con:
+        active = list_store.active_snapshot(con, args.list_id)
+        to_id = args.to or (active and active["snapshot_id"])
+        from_id = args.from_ or list_store.previous_activated(con, args.list_id)
+        if not to_id:
+            raise HighfenceError(f"{args.list_id}: no active snapshot")
+        if not from_id:
+            raise HighfenceError(f"{args.list_id}: only one snapshot so far; give --from SNAPSHOT to compare")
+        known = {r["snapshot_id"] for r in list_store.snapshots(con, args.list_id)}
+        for sid in (from_id, to_id):
+            if sid not in known:
+                raise HighfenceError(f"{args.list_id}: no snapshot {sid} (see 'highfence watchlists snapshots')")
+        diff = diff_entries(list_store.entries_for_diff(con, from_id), list_store.entries_for_diff(con, to_id))
+    if args.format == "json":
+        emit_json({"from": from_id, "to": to_id, **diff.summary(),
+                   "added_entries": diff.added, "removed_entries": diff.removed,
+                   "changed_entries": [{"entry_id": c.entry_id, "name": c.name,
+                                        "fields": {k: {"old": o, "new": n} for k, (o, n) in c.fields.items()}}
+                                       for c in diff.changed]})
+        return 0
+    print(f"{args.list_id}: {from_id} -> {to_id}: {len(diff.added)} added, {len(diff.removed)} removed, "
+          f"{len(diff.changed)} changed")
+    rows = [("added", e["entry_id"], e["name"], "") for e in diff.added]
+    rows += [("removed", e["entry_id"], e["name"], "") for e in diff.removed]
+    rows += [("changed", c.entry_id, c.name, ", ".join(c.fields)) for c in diff.changed]
+    if rows:
+        print(render(["change", "entry", "name", "fields"], rows))
+    return 0
+
+
+def cmd_lists_search(args, settings: Settings) -> int:
+    import store
+    from store import lists as list_store
+
+    with store.connect(settings.db_path, read_only=True) as con:
+        rows = list_store.search(con, args.text)
+    if args.format == "json":
+        emit_json(rows)
+        return 0
+    if not rows:
+        print(f"no listed name or alias equals '{args.text}' (exact look-up after folding case and punctuation)")
+        return 0
+    print(render(["list", "entry", "kind", "name", "matched", "countries"],
+                 [(r["list_id"], r["entry_id"], r["kind"], r["name"],
+                   f"{r['matched_name']} ({r['name_kind']})", ",".join(r["countries"])) for r in rows]))
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="highfence", description="Due diligence for research security.")
+    p.add_argument("--config", help="configuration file (default ./highfence.toml, or $HIGHFENCE_CONFIG)")
+    p.add_argument("--db", help="database file (overrides store.db / $HIGHFENCE_DB)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(parent, name: str, func: Callable, help: str) -> argparse.ArgumentParser:
+        sp = parent.add_parser(name, help=help, description=help)
+        sp.set_defaults(func=func)
+        return sp
+
+    def fmt(sp, choices=("table", "json")):
+        sp.add_argument("--format", choices=choices, default="table", help="output format (default table)")
+
+    add(sub, "version", cmd_version, "print the highfence version")
+
+    config = sub.add_parser("config", help="show the effective configuration", description="configuration")
+    csub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    fmt(add(csub, "show", cmd_config_show, "print every setting, its value and where the value came from"))
+
+    db = sub.add_parser("db", help="create, upgrade and inspect the database", description="the DuckDB store")
+    dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    add(dsub, "init", cmd_db_init, "create the database and bring its schema up to date")
+    add(dsub, "migrate", cmd_db_init, "apply pending schema migrations")
+    fmt(add(dsub, "info", cmd_db_info, "schema version and row counts"))
+
+    demo = add(sub, "demo", cmd_demo, "run the offline demo screening on the bundled data")
+    demo.add_argument("--out", default="demo-output", help="folder for the demo database and files")
+
+    wl = sub.add_parser("watchlists", help="load, refresh and inspect official lists", description="watchlists")
+    wsub = wl.add_subparsers(dest="watchlists_command", metavar="ACTION", required=True)
+    load = add(wsub, "load", cmd_lists_load, "load a list file as a new snapshot (validated before it is activated)")
+    load.add_argument("list_id", metavar="LIST_ID", help="us_csl, us_ofac_sdn, us_ofac_cons, jp_meti_eul, ca_nro, "
+                      "un_sc, us_dod_1286, us_dod_1260h, aspi_unitracker, or custom:<name>")
+    load.add_argument("--file", required=True, help="the list file (for OFAC CSV sets: the folder or the main file)")
+    load.add_argument("--force", action="store_true", help="activate even if the entry count drops sharply")
+    refresh = add(wsub, "refresh", cmd_lists_refresh, "download lists from their publishers and load them")
+    refresh.add_argument("list_ids", nargs="*", metavar="LIST_ID", help="lists to refresh (default: all downloadable)")
+    refresh.add_argument("--force", action="store_true", help="activate even if the entry count drops sharply")
+    fmt(add(wsub, "status", cmd_lists_status, "the active snapshot of each list"))
+    snaps = add(wsub, "snapshots", cmd_lists_snapshots, "every snapshot of one list")
+    snaps.add_argument("list_id", metavar="LIST_ID")
+    diff = add(wsub, "diff", cmd_lists_diff, "entries added, removed and changed between two snapshots")
+    diff.add_argument("list_id", metavar="LIST_ID")
+    diff.add_argument("--from", dest="from_", metavar="SNAPSHOT", help="default: the previously active snapshot")
+    diff.add_argument("--to", metavar="SNAPSHOT", help="default: the active snapshot")
+    fmt(diff)
+    search = add(wsub, "search", cmd_lists_search, "exact look-up of a name or alias in the active lists")
+    search.add_argument("text", metavar="TEXT")
+    fmt(search)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config, overrides={"store.db": args.db})
+        return args.func(args, settings)
+    except HighfenceError as exc:
+        print(f"highfence: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("highfence: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so in one line, full trace only on request
+        if os.environ.get("HIGHFENCE_DEBUG"):
+            raise
+        print(f"highfence: internal error: {type(exc).__name__}: {exc} (set HIGHFENCE_DEBUG=1 for the trace)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The demo: bundled list snapshots, a small roster and its bundled evidence, screened through a Prefect flow."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.runtime import flow_run
+
+import store
+from flows.lists import LoadResult, load_list
+from flows.roster import read_roster
+from flows.screening import ScreenOutcome, screen_roster_with_works
+from highfence.errors import InputError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass
+class DemoResult:
+    db: str
+    lists: list[LoadResult]
+    screening: ScreenOutcome
+    subjects: list[dict]
+    findings_csv: str
+
+
+def bundled_lists(data_dir: Path) -> list[tuple[str, Path]]:
+    manifest = data_dir / "lists" / "manifest.json"
+    try:
+        entries = json.loads(manifest.read_text(encoding="utf-8"))["lists"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"unreadable list manifest ({exc})", file=str(manifest)) from None
+    return [(e["list_id"], data_dir / "lists" / e["file"]) for e in entries]
+
+
+@task(name="load-bundled-lists")
+def load_lists_task(db: Path, data_dir: Path) -> list[LoadResult]:
+    return [load_list(db, list_id, path) for list_id, path in bundled_lists(data_dir)]
+
+
+@task(name="screen-roster")
+def screen_task(db: Path, data_dir: Path, flow_run_id: str | None) -> ScreenOutcome:
+    roster = data_dir / "demo" / "roster.csv"
+    return screen_roster_with_works(db, roster, read_roster(roster), data_dir / "demo" / "openalex_works.json",
+                                    kind="demo", flow_run_id=flow_run_id)
+
+
+def export_findings(db: Path, out: Path) -> Path:
+    with store.connect(db, read_only=True) as con:
+        cur = con.execute("""
+            SELECT finding_id, subject_id, subject_name, relation, observed_name, observed_ror, evidence_id,
+                   evidence_year, evidence_url, list_id, entry_id, entry_name, matched_name, score, decision,
+                   explanation, snapshot_id, list_source_url, list_published, list_sha256
+            FROM v_findings ORDER BY subject_id, relation, list_id, evidence_id""")
+        cols = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    with out.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        w.writerows(rows)
+    return out
+
+
+@flow(name="demo", log_prints=False)
+def demo_flow(db: Path, out_dir: Path, data_dir: Path = DATA_DIR) -> dict:
+    store.migrate(db)
+    lists = load_lists_task(db, data_dir)
+    outcome = screen_task(db, data_dir, str(flow_run.id) if flow_run.id else None)
+    with store.connect(db, read_only=True) as con:
+        from store.findings import summary_by_subject
+
+        subjects = summary_by_subject(con)
+    findings_csv = export_findings(db, out_dir / "findings.csv")
+    store.publish_read_copy(db)
+    return asdict(DemoResult(str(db), lists, outcome, subjects, str(findings_csv)))

@@ -1,0 +1,108 @@
+"""Loading list files into snapshots: parse, validate, then write snapshot and activation in one transaction.
+
+A refused load writes only its attempt record; the active snapshot stays as it was."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import store
+from highfence import HighfenceError, __version__
+from store import lists as list_store
+from store.db import require_current, utcnow
+from watchlists.model import ListFormatError, ParsedList
+from watchlists.registry import source_files, source_for
+from watchlists.snapshots import check_counts, diff_entries
+
+
+class LoadRefused(HighfenceError):
+    pass
+
+
+@dataclass
+class LoadResult:
+    list_id: str
+    outcome: str  # activated | unchanged
+    snapshot_id: str
+    entries: int
+    counts: dict[str, int]
+    published: str | None
+    changes: dict[str, int] = field(default_factory=dict)  # against the previously active snapshot
+
+
+def fingerprint(paths: list[Path]) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    for p in paths:
+        data = p.read_bytes()
+        if len(paths) > 1:  # a set of files: the names are part of the content
+            digest.update(p.name.lower().encode() + b"\0")
+        digest.update(data)
+        size += len(data)
+    return digest.hexdigest(), size
+
+
+def _refuse(db: Path, list_id: str, source: str, sha: str | None, reason: str, lock_timeout: float) -> LoadRefused:
+    with store.connect(db, lock_timeout=lock_timeout) as con:
+        with store.transaction(con):
+            list_store.record_attempt(con, list_id, source, sha, "refused", reason, None, utcnow())
+    return LoadRefused(f"{list_id}: load refused, previous snapshot kept: {reason}")
+
+
+def load_list(db: Path, list_id: str, path: Path, *, force: bool = False, max_drop: float = 0.10,
+              source: str | None = None, lock_timeout: float = 30.0) -> LoadResult:
+    src = source_for(list_id)
+    path = Path(path)
+    source = source or str(path)
+    with store.connect(db, lock_timeout=lock_timeout) as con:
+        require_current(con, db)
+    try:
+        files = source_files(list_id, path)
+        sha, size = fingerprint(files)
+    except (ListFormatError, HighfenceError) as exc:
+        raise _refuse(db, list_id, source, None, str(exc), lock_timeout) from None
+    except OSError as exc:
+        raise _refuse(db, list_id, source, None, f"{path}: {exc.strerror or exc}", lock_timeout) from None
+
+    with store.connect(db, read_only=True) as con:
+        active = list_store.active_snapshot(con, list_id)
+        existing = list_store.snapshot_by_sha(con, list_id, sha)
+    if active and active["sha256"] == sha:
+        with store.connect(db, lock_timeout=lock_timeout) as con, store.transaction(con):
+            list_store.record_attempt(con, list_id, source, sha, "unchanged", "identical to the active snapshot",
+                                      active["snapshot_id"], utcnow())
+        return LoadResult(list_id, "unchanged", active["snapshot_id"], active["entries"],
+                          _counts(active), _iso(active["published"]))
+
+    try:
+        parsed: ParsedList = src.parse(path, list_id)
+    except ListFormatError as exc:
+        raise _refuse(db, list_id, source, sha, str(exc), lock_timeout) from None
+    verdict = check_counts(len(parsed.entries), active["entries"] if active else None, max_drop, force)
+    if not verdict.ok:
+        raise _refuse(db, list_id, source, sha, verdict.reason, lock_timeout)
+
+    now = utcnow()
+    with store.connect(db, lock_timeout=lock_timeout) as con:
+        with store.transaction(con):
+            snapshot_id = existing or list_store.insert_snapshot(
+                con, parsed, source=source, sha256=sha, size_bytes=size, retrieved_at=now, parser_version=__version__)
+            reason = "forced" if force and active else "validated"
+            list_store.activate(con, list_id, snapshot_id, reason, now)
+            list_store.record_attempt(con, list_id, source, sha, "activated", reason, snapshot_id, now)
+        changes = {}
+        if active:
+            changes = diff_entries(list_store.entries_for_diff(con, active["snapshot_id"]),
+                                   list_store.entries_for_diff(con, snapshot_id)).summary()
+    return LoadResult(list_id, "activated", snapshot_id, len(parsed.entries), parsed.counts(),
+                      _iso(parsed.published), changes)
+
+
+def _counts(row: dict) -> dict[str, int]:
+    return {"organization": row["organizations"], "person": row["persons"], "vessel": row["vessels"],
+            "other": row["other"]}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,167 @@
+"""Effective configuration: built-in defaults < ``highfence.toml`` < ``HIGHFENCE_*`` environment < command line.
+
+Every setting is declared once in ``SETTINGS`` with its TOML key, its environment variable and its type, so
+``highfence config show`` can say where each value came from and a typo in the file is an error, not a silent default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from highfence.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = "highfence.toml"
+ENV_CONFIG_FILE = "HIGHFENCE_CONFIG"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # dotted TOML key, e.g. "store.db" is [store] db = ...
+    env: str
+    default: Any
+    type: type
+    help: str
+
+
+def _list_url(list_id: str, url: str, what: str) -> Setting:
+    return Setting(f"watchlists.{list_id}.url", f"HIGHFENCE_LIST_{list_id.upper()}_URL", url, str, what)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store.db", "HIGHFENCE_DB", "data/highfence.duckdb", Path, "DuckDB database file"),
+    Setting("store.lock_timeout", "HIGHFENCE_DB_LOCK_TIMEOUT", 30.0, float,
+            "seconds to wait for another process's write lock before giving up"),
+    Setting("contact.email", "HIGHFENCE_CONTACT_EMAIL", "", str,
+            "e-mail sent to public APIs for polite use (OpenAlex mailto, Crossref User-Agent)"),
+    Setting("sources.openalex.url", "HIGHFENCE_OPENALEX_URL", "https://api.openalex.org", str, "OpenAlex API base URL"),
+    Setting("sources.openalex.api_key", "HIGHFENCE_OPENALEX_API_KEY", "", str, "OpenAlex API key (optional)"),
+    Setting("sources.ror.url", "HIGHFENCE_ROR_URL", "https://api.ror.org/v2", str, "ROR API base URL"),
+    Setting("sources.orcid.url", "HIGHFENCE_ORCID_URL", "https://pub.orcid.org/v3.0", str, "ORCID public API base URL"),
+    Setting("sources.crossref.url", "HIGHFENCE_CROSSREF_URL", "https://api.crossref.org", str, "Crossref API base URL"),
+    Setting("http.timeout", "HIGHFENCE_HTTP_TIMEOUT", 30.0, float, "seconds before an HTTP request times out"),
+    Setting("http.retries", "HIGHFENCE_HTTP_RETRIES", 4, int, "retries on connection errors, 429 and 5xx"),
+    Setting("http.backoff", "HIGHFENCE_HTTP_BACKOFF", 1.0, float, "first retry delay in seconds (doubles each retry)"),
+    Setting("screening.window_years", "HIGHFENCE_WINDOW_YEARS", 5, int, "look-back window for evidence, in years"),
+    Setting("screening.roster", "HIGHFENCE_ROSTER", "", str, "roster file for scheduled screening"),
+    Setting("watchlists.max_drop", "HIGHFENCE_LISTS_MAX_DROP", 0.10, float,
+            "largest share of entries a new snapshot may lose against the active one without --force"),
+    Setting("watchlists.max_download_mb", "HIGHFENCE_LISTS_MAX_DOWNLOAD_MB", 200.0, float,
+            "largest list download accepted, in MiB"),
+    _list_url("us_csl", "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
+              "US Consolidated Screening List CSV"),
+    _list_url("us_ofac_sdn", "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN.CSV",
+              "OFAC SDN CSV (ALT/ADD/SDN_COMMENTS fetched beside it)"),
+    _list_url("us_ofac_cons", "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_PRIM.CSV",
+              "OFAC consolidated non-SDN CSV (CONS_ALT/ADD/COMMENTS fetched beside it)"),
+    _list_url("jp_meti_eul", "https://www.meti.go.jp/policy/anpo/law05.html",
+              "METI page that links the current End User List xlsx"),
+    _list_url("ca_nro", "https://science.gc.ca/site/science/en/safeguarding-your-research/"
+              "guidelines-and-tools-implement-research-security/sensitive-technology-research-and-affiliations-concern/"
+              "named-research-organizations", "Canada Named Research Organizations page"),
+    _list_url("un_sc", "https://scsanctions.un.org/resources/xml/en/consolidated.xml", "UN SC Consolidated List XML"),
+    _list_url("aspi_unitracker",
+              "https://raw.githubusercontent.com/MISP/misp-galaxy/main/clusters/china-defence-universities.json",
+              "ASPI China Defence Universities Tracker (MISP galaxy JSON)"),
+)
+
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
+    try:
+        if setting.type is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        if setting.type in (int, float) and isinstance(raw, bool):
+            raise ValueError(raw)
+        return setting.type(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{origin}: '{setting.key}' must be {setting.type.__name__}, got {raw!r}") from None
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: Mapping[str, Any]
+    sources: Mapping[str, str]  # key -> "default" | "file <path>" | "env VAR" | "command line"
+    config_file: Path | None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.values["store.db"])
+
+    def list_url(self, list_id: str) -> str | None:
+        return self.values.get(f"watchlists.{list_id}.url")
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(key, value, source) for display; secrets are masked."""
+        out = []
+        for s in SETTINGS:
+            value = self.values[s.key]
+            shown = "****" if "api_key" in s.key and value else str(value)
+            out.append((s.key, shown, self.sources[s.key]))
+        return out
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Resolve the effective settings. An explicit ``config_file`` (or $HIGHFENCE_CONFIG) must exist;
+    the default ``./highfence.toml`` is optional."""
+    env = os.environ if env is None else env
+    values = {s.key: s.default for s in SETTINGS}
+    sources = {s.key: "default" for s in SETTINGS}
+
+    explicit = config_file or env.get(ENV_CONFIG_FILE)
+    path = Path(explicit) if explicit else Path(DEFAULT_CONFIG_FILE)
+    used_file: Path | None = None
+    if path.is_file():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: not a readable TOML file ({exc})") from None
+        for key, raw in _flatten(table).items():
+            if key not in _BY_KEY:
+                raise ConfigError(f"{path}: unknown setting '{key}' (see 'highfence config show' for the known ones)")
+            values[key] = _coerce(_BY_KEY[key], raw, str(path))
+            sources[key] = f"file {path}"
+        used_file = path
+    elif explicit:
+        raise ConfigError(f"{path}: configuration file not found")
+
+    for s in SETTINGS:
+        if s.env in env:
+            values[s.key] = _coerce(s, env[s.env], f"environment {s.env}")
+            sources[s.key] = f"env {s.env}"
+
+    for key, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        values[key] = _coerce(_BY_KEY[key], raw, "command line")
+        sources[key] = "command line"
+    return Settings(values=values, sources=sources, config_file=used_file)

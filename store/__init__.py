@@ -1,0 +1,23 @@
+"""The DuckDB store: one file, numbered SQL migrations, short-lived connections, one writer at a time."""
+
+from store.db import (
+    StoreError,
+    connect,
+    info,
+    migrate,
+    publish_read_copy,
+    read_copy_path,
+    schema_version,
+    transaction,
+)
+
+__all__ = [
+    "StoreError",
+    "connect",
+    "info",
+    "migrate",
+    "publish_read_copy",
+    "read_copy_path",
+    "schema_version",
+    "transaction",
+]

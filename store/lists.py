@@ -1,0 +1,145 @@
+"""Watchlist snapshots in the store: insert, activate, status, diff inputs, look-ups."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from matching.normalize import fold
+from watchlists.model import ParsedList
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def snapshot_id_for(list_id: str, sha256: str) -> str:
+    return f"{list_id}@{sha256[:12]}"
+
+
+def active_snapshot(con: duckdb.DuckDBPyConnection, list_id: str) -> dict | None:
+    cur = con.execute("SELECT * FROM v_active_snapshots WHERE list_id = ?", [list_id])
+    rows = cur.fetchall()
+    row = rows[0] if rows else None
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def snapshot_by_sha(con: duckdb.DuckDBPyConnection, list_id: str, sha256: str) -> str | None:
+    rows = con.execute("SELECT snapshot_id FROM list_snapshots WHERE list_id = ? AND sha256 = ?",
+                       [list_id, sha256]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def record_attempt(con, list_id: str, source: str, sha256: str | None, outcome: str, reason: str | None,
+                   snapshot_id: str | None, at: datetime) -> None:
+    con.execute("INSERT INTO list_load_attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [list_id, at, source, sha256, outcome, reason, snapshot_id])
+
+
+def insert_snapshot(con, parsed: ParsedList, *, source: str, sha256: str, size_bytes: int, retrieved_at: datetime,
+                    parser_version: str) -> str:
+    snapshot_id = snapshot_id_for(parsed.list_id, sha256)
+    counts = parsed.counts()
+    con.execute(
+        "INSERT INTO list_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [snapshot_id, parsed.list_id, parsed.format, source, parsed.source_url, retrieved_at, parsed.published,
+         sha256, size_bytes, len(parsed.entries), counts["organization"], counts["person"], counts["vessel"],
+         counts["other"] + counts["aircraft"], parser_version, retrieved_at],
+    )
+    entries = pd.DataFrame({
+        "snapshot_id": snapshot_id,
+        "list_id": parsed.list_id,
+        "entry_id": [e.entry_id for e in parsed.entries],
+        "kind": [e.kind for e in parsed.entries],
+        "name": [e.name for e in parsed.entries],
+        "aliases": [list(e.aliases) for e in parsed.entries],
+        "countries": [list(e.countries) for e in parsed.entries],
+        "addresses": [list(e.addresses) for e in parsed.entries],
+        "programs": [list(e.programs) for e in parsed.entries],
+        "listed_on": [e.listed_on for e in parsed.entries],
+        "removed_on": [e.removed_on for e in parsed.entries],
+        "source_url": [e.source_url for e in parsed.entries],
+        "content_hash": [e.content_hash() for e in parsed.entries],
+        "raw": [json.dumps(e.raw, ensure_ascii=False, default=_json_default) for e in parsed.entries],
+    })
+    con.register("_entries", entries)
+    try:
+        con.execute("""
+            INSERT INTO list_entries
+            SELECT snapshot_id, list_id, entry_id, kind, name, aliases::VARCHAR[], countries::VARCHAR[],
+                   addresses::VARCHAR[], programs::VARCHAR[], listed_on::DATE, removed_on::DATE, source_url,
+                   content_hash, raw::JSON
+            FROM _entries""")
+    finally:
+        con.unregister("_entries")
+    names = [(e.entry_id, n, "primary" if i == 0 else "alias", fold(n))
+             for e in parsed.entries for i, n in enumerate(e.names)]
+    frame = pd.DataFrame(names, columns=["entry_id", "name", "name_kind", "normalized"])
+    frame.insert(0, "snapshot_id", snapshot_id)
+    con.register("_names", frame)
+    try:
+        con.execute("INSERT INTO list_entry_names SELECT snapshot_id, entry_id, name, name_kind, normalized FROM _names")
+    finally:
+        con.unregister("_names")
+    return snapshot_id
+
+
+def activate(con, list_id: str, snapshot_id: str, reason: str, at: datetime) -> None:
+    con.execute("INSERT INTO list_activations VALUES (?, ?, ?, ?)", [list_id, snapshot_id, at, reason])
+
+
+def status(con) -> list[dict]:
+    cur = con.execute("""
+        SELECT list_id, snapshot_id, format, published, retrieved_at, activated_at, sha256, entries, organizations,
+               persons, vessels, other, source
+        FROM v_active_snapshots ORDER BY list_id""")
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def snapshots(con, list_id: str) -> list[dict]:
+    cur = con.execute("""
+        SELECT s.snapshot_id, s.published, s.retrieved_at, s.entries, s.sha256,
+               s.snapshot_id = a.snapshot_id AS active
+        FROM list_snapshots s LEFT JOIN v_active_snapshots a USING (list_id)
+        WHERE s.list_id = ? ORDER BY s.loaded_at""", [list_id])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def previous_activated(con, list_id: str) -> str | None:
+    """The snapshot that was active before the current one."""
+    rows = con.execute("""
+        SELECT snapshot_id FROM list_activations WHERE list_id = ? ORDER BY activated_at DESC""", [list_id]).fetchall()
+    current = rows[0][0] if rows else None
+    for (sid,) in rows[1:]:
+        if sid != current:
+            return sid
+    return None
+
+
+def entries_for_diff(con, snapshot_id: str) -> dict[str, dict]:
+    cur = con.execute("""
+        SELECT entry_id, kind, name, aliases, countries, addresses, programs, listed_on, removed_on
+        FROM list_entries WHERE snapshot_id = ?""", [snapshot_id])
+    cols = [d[0] for d in cur.description]
+    return {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
+
+
+def search(con, text: str, limit: int = 50) -> list[dict]:
+    """Exact look-up of a folded name or alias across active lists."""
+    cur = con.execute("""
+        SELECT DISTINCT e.list_id, e.entry_id, e.kind, e.name, n.name AS matched_name, n.name_kind,
+               e.countries, e.programs
+        FROM list_entry_names n
+        JOIN v_active_entries e ON e.snapshot_id = n.snapshot_id AND e.entry_id = n.entry_id
+        WHERE n.normalized = ?
+        ORDER BY e.list_id, e.name LIMIT ?""", [fold(text), limit])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]

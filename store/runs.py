@@ -1,0 +1,37 @@
+"""screening_runs: every run is recorded before it starts and closed with its outcome."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from highfence import __version__
+from store.db import utcnow
+
+
+def start(con, kind: str, inputs: dict[str, Any], flow_run_id: str | None = None) -> str:
+    run_id = f"{kind}-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    con.execute(
+        "INSERT INTO screening_runs (run_id, kind, started_at, status, inputs, highfence_version, flow_run_id) "
+        "VALUES (?, ?, ?, 'running', ?, ?, ?)",
+        [run_id, kind, utcnow(), json.dumps(inputs, default=str), __version__, flow_run_id],
+    )
+    return run_id
+
+
+def finish(con, run_id: str, outcome: dict[str, Any]) -> None:
+    con.execute("UPDATE screening_runs SET status = 'succeeded', finished_at = ?, outcome = ? WHERE run_id = ?",
+                [utcnow(), json.dumps(outcome, default=str), run_id])
+
+
+def fail(con, run_id: str, error: str) -> None:
+    con.execute("UPDATE screening_runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ?",
+                [utcnow(), error[:2000], run_id])
+
+
+def get(con, run_id: str) -> dict | None:
+    cur = con.execute("SELECT * FROM screening_runs WHERE run_id = ?", [run_id])
+    rows = cur.fetchall()
+    row = rows[0] if rows else None
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
