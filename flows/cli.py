@@ -31,7 +31,8 @@ def emit_json(data: Any) -> None:
 def _prefect_env() -> None:
     """Quiet, offline-friendly Prefect defaults, unless the user chose otherwise."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # The CLI reports failures itself in one line; Prefect's own tracebacks would bury it.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 
 
@@ -77,13 +78,16 @@ def cmd_db_info(args, settings: Settings) -> int:
 
 
 def cmd_demo(args, settings: Settings) -> int:
+    import store
+
     _prefect_env()
     out = Path(args.out)
+    db = Path(args.db) if args.db else out / "highfence-demo.duckdb"
+    store.migrate(db)  # a bad database path fails here, in one line, before anything else is written
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise HighfenceError(f"{out}: cannot create output folder ({exc.strerror or exc})") from None
-    db = Path(args.db) if args.db else out / "highfence-demo.duckdb"
     started = time.monotonic()
     print(f"highfence demo: screening the bundled roster against the bundled lists (database {db})", file=sys.stderr)
     from flows.demo import demo_flow

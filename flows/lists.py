@@ -43,7 +43,7 @@ def fingerprint(paths: list[Path]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _refuse(db: Path, list_id: str, source: str, sha: str | None, reason: str, lock_timeout: float) -> LoadRefused:
+def refuse(db: Path, list_id: str, source: str, sha: str | None, reason: str, lock_timeout: float) -> LoadRefused:
     with store.connect(db, lock_timeout=lock_timeout) as con:
         with store.transaction(con):
             list_store.record_attempt(con, list_id, source, sha, "refused", reason, None, utcnow())
@@ -61,9 +61,9 @@ def load_list(db: Path, list_id: str, path: Path, *, force: bool = False, max_dr
         files = source_files(list_id, path)
         sha, size = fingerprint(files)
     except (ListFormatError, HighfenceError) as exc:
-        raise _refuse(db, list_id, source, None, str(exc), lock_timeout) from None
+        raise refuse(db, list_id, source, None, str(exc), lock_timeout) from None
     except OSError as exc:
-        raise _refuse(db, list_id, source, None, f"{path}: {exc.strerror or exc}", lock_timeout) from None
+        raise refuse(db, list_id, source, None, f"{path}: {exc.strerror or exc}", lock_timeout) from None
 
     with store.connect(db, read_only=True) as con:
         active = list_store.active_snapshot(con, list_id)
@@ -78,10 +78,10 @@ def load_list(db: Path, list_id: str, path: Path, *, force: bool = False, max_dr
     try:
         parsed: ParsedList = src.parse(path, list_id)
     except ListFormatError as exc:
-        raise _refuse(db, list_id, source, sha, str(exc), lock_timeout) from None
+        raise refuse(db, list_id, source, sha, str(exc), lock_timeout) from None
     verdict = check_counts(len(parsed.entries), active["entries"] if active else None, max_drop, force)
     if not verdict.ok:
-        raise _refuse(db, list_id, source, sha, verdict.reason, lock_timeout)
+        raise refuse(db, list_id, source, sha, verdict.reason, lock_timeout)
 
     now = utcnow()
     with store.connect(db, lock_timeout=lock_timeout) as con:

@@ -1,0 +1,128 @@
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+from tests.conftest import fixture
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys):
+    code, out, _ = run(capsys, "version")
+    assert code == 0 and out.startswith("highfence ")
+
+
+def test_every_subcommand_has_help():
+    for args in (["--help"], ["db", "--help"], ["db", "info", "--help"], ["watchlists", "load", "--help"],
+                 ["watchlists", "diff", "--help"], ["config", "show", "--help"], ["demo", "--help"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(args)
+        assert exit_.value.code == 0
+
+
+def test_usage_error_exits_2(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["watchlists", "load", "us_csl"])  # --file missing
+    assert exit_.value.code == 2
+
+
+def test_db_init_and_info(tmp_path, capsys):
+    db = tmp_path / "x.duckdb"
+    code, out, _ = run(capsys, "--db", str(db), "db", "init")
+    assert code == 0 and "schema at version" in out
+    code, out, _ = run(capsys, "--db", str(db), "db", "info", "--format", "json")
+    info = json.loads(out)
+    assert info["schema_version"] == info["latest_version"] and info["tables"]["screening_runs"] == 0
+    code, out, _ = run(capsys, "--db", str(db), "db", "info")
+    assert "schema version" in out and "screening_runs" in out
+
+
+def test_config_show_names_sources(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HIGHFENCE_DB", str(tmp_path / "env.duckdb"))
+    code, out, _ = run(capsys, "config", "show")
+    assert code == 0 and "env HIGHFENCE_DB" in out and "store.db" in out
+    code, out, _ = run(capsys, "config", "show", "--format", "json")
+    rows = {r["key"]: r for r in json.loads(out)}
+    assert rows["store.db"]["source"] == "env HIGHFENCE_DB" and rows["http.timeout"]["source"] == "default"
+
+
+def test_corrupted_database_is_one_line_error(tmp_path, capsys):
+    db = tmp_path / "bad.duckdb"
+    db.write_bytes(b"\x00garbage" * 100)
+    before = db.read_bytes()
+    code, out, err = run(capsys, "--db", str(db), "db", "init")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and str(db) in err and err.startswith("highfence: error:")
+    assert db.read_bytes() == before
+
+
+def test_unwritable_database_path_is_one_line_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "--db", str(blocker / "db.duckdb"), "demo", "--out", str(tmp_path / "out"))
+    assert code == 1 and err.strip().count("\n") <= 1 and str(blocker / "db.duckdb") in err
+
+
+def test_watchlists_load_status_search_diff(tmp_path, capsys):
+    db = str(tmp_path / "x.duckdb")
+    assert run(capsys, "--db", db, "db", "init")[0] == 0
+    code, out, _ = run(capsys, "--db", db, "watchlists", "load", "jp_meti_eul", "--file",
+                       str(fixture("meti_end_user_list/meti_foreign_user_list_20250929.xlsx")))
+    assert code == 0 and "835 entries" in out
+    code, out, _ = run(capsys, "--db", db, "watchlists", "status", "--format", "json")
+    [row] = json.loads(out)
+    assert {k: row[k] for k in ("list_id", "entries", "organizations", "persons", "published")} == \
+        {"list_id": "jp_meti_eul", "entries": 835, "organizations": 835, "persons": 0, "published": "2025-09-29"}
+    assert len(row["sha256"]) == 64
+    code, out, _ = run(capsys, "--db", db, "watchlists", "search", "北京航空航天大学")
+    assert code == 0 and "Beijing University of Aeronautics and Astronautics" in out
+    code, out, _ = run(capsys, "--db", db, "watchlists", "search", "beihang university")
+    assert "Beijing University of Aeronautics and Astronautics" in out
+    code, _, err = run(capsys, "--db", db, "watchlists", "diff", "jp_meti_eul")
+    assert code == 1 and "only one snapshot" in err
+    # a refused load: one line, exit 1, status unchanged
+    html = tmp_path / "page.xlsx"
+    html.write_text("<!DOCTYPE html><html><body>error</body></html>")
+    code, _, err = run(capsys, "--db", db, "watchlists", "load", "jp_meti_eul", "--file", str(html))
+    assert code == 1 and "load refused" in err and err.count("\n") == 1
+    code, out, _ = run(capsys, "--db", db, "watchlists", "status")
+    assert "835" in out
+
+
+def test_watchlists_diff_cli(tmp_path, capsys):
+    db = str(tmp_path / "x.duckdb")
+    v1, v2 = tmp_path / "v1.csv", tmp_path / "v2.csv"
+    v1.write_text("entry_id,name,aliases\nA,Alpha Institute,AI\nB,Beta Academy,\n")
+    v2.write_text("entry_id,name,aliases\nA,Alpha Institute,AI|Alpha Inst\nB,Beta Academy,\nC,Gamma Lab,\n")
+    run(capsys, "--db", db, "db", "init")
+    run(capsys, "--db", db, "watchlists", "load", "custom:mine", "--file", str(v1))
+    run(capsys, "--db", db, "watchlists", "load", "custom:mine", "--file", str(v2))
+    code, out, _ = run(capsys, "--db", db, "watchlists", "diff", "custom:mine", "--format", "json")
+    d = json.loads(out)
+    assert (d["added"], d["removed"], d["changed"]) == (1, 0, 1)
+    assert d["changed_entries"][0]["fields"]["aliases"]["new"] == ["AI", "Alpha Inst"]
+
+
+def test_unknown_list_id(tmp_path, capsys):
+    code, _, err = run(capsys, "--db", str(tmp_path / "x.duckdb"), "watchlists", "load", "nope",
+                       "--file", "x.csv")
+    assert code == 1 and "unknown list 'nope'" in err
+
+
+def test_console_script_exit_code_and_single_line(tmp_path):
+    exe = Path(sys.executable).with_name("highfence")
+    if not exe.exists():
+        pytest.skip("highfence console script not installed in this environment")
+    proc = subprocess.run([str(exe), "--db", str(tmp_path / "missing" / "x.duckdb"), "db", "info"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "not found" in proc.stderr

@@ -1,0 +1,66 @@
+"""The demo flow end to end through Prefect (one temporary API for the session)."""
+
+import csv
+
+import duckdb
+
+import store
+from flows.demo import demo_flow
+
+
+def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harness):
+    db = tmp_path / "demo.duckdb"
+    first = demo_flow(db=db, out_dir=tmp_path)
+    assert {r["list_id"] for r in first["lists"]} == {"jp_meti_eul", "ca_nro", "un_sc", "aspi_unitracker", "us_csl"}
+    assert all(r["outcome"] == "activated" for r in first["lists"])
+    with store.connect(db, read_only=True) as con:
+        runs = con.execute("SELECT status, flow_run_id FROM screening_runs").fetchall()
+        assert runs == [("succeeded", runs[0][1])] and runs[0][1]  # linked to the Prefect flow run
+        findings = con.execute("""SELECT subject_id, relation, list_id, evidence_id, entry_name FROM v_findings
+                                  ORDER BY ALL""").fetchall()
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                  for t in ("findings", "observations", "subjects", "list_entries", "list_snapshots")}
+    by_subject = {}
+    for subject, relation, list_id, evidence, entry in findings:
+        by_subject.setdefault(subject, set()).add((relation, list_id))
+    # partners on lists, a co-author at HIT, an own affiliation at Beihang; NUS, TUM, Cambridge, ETH are clean
+    assert by_subject["P-HIT"] == {("partner_institution", l) for l in ("aspi_unitracker", "ca_nro", "jp_meti_eul")}
+    assert ("coauthor_affiliation", "jp_meti_eul") in by_subject["R-0001"]
+    assert ("affiliation", "jp_meti_eul") in by_subject["R-0002"]
+    assert "P-NUS" not in by_subject and "R-0003" not in by_subject
+    assert all(e.startswith("10.5555/") for s, r, l, e, n in findings if s.startswith("R-"))
+
+    # every finding carries its evidence chain into the export
+    with open(tmp_path / "findings.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == counts["findings"]
+    assert all(r["list_sha256"] and r["snapshot_id"] and r["explanation"] and r["observed_name"] for r in rows)
+
+    second = demo_flow(db=db, out_dir=tmp_path)
+    assert all(r["outcome"] == "unchanged" for r in second["lists"])
+    assert second["screening"]["findings_new"] == 0
+    with store.connect(db, read_only=True) as con:
+        again = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in counts}
+        assert con.execute("SELECT count(*) FROM screening_runs WHERE status = 'succeeded'").fetchall()[0][0] == 2
+    assert again == counts
+
+    with duckdb.connect(str(store.read_copy_path(db)), read_only=True) as reader:
+        assert reader.execute("SELECT count(*) FROM findings").fetchall()[0][0] == counts["findings"]
+
+
+def test_failed_screening_leaves_store_as_it_was(tmp_path, db):
+    from flows.screening import screen_roster_with_works
+    from flows.roster import read_roster
+    from flows.demo import DATA_DIR
+
+    roster = DATA_DIR / "demo" / "roster.csv"
+    bad = tmp_path / "works.json"
+    bad.write_text('{"results": [{"authorships": [{"author": {"id": "A9990000001"}, "institutions": "oops"}]}]}')
+    import pytest
+
+    with pytest.raises(Exception):
+        screen_roster_with_works(db, roster, read_roster(roster), bad)
+    with store.connect(db, read_only=True) as con:
+        assert con.execute("SELECT status FROM screening_runs").fetchall() == [("failed",)]
+        assert con.execute("SELECT count(*) FROM subjects").fetchall()[0][0] == 0
+        assert con.execute("SELECT count(*) FROM observations").fetchall()[0][0] == 0
