@@ -14,6 +14,8 @@ FIXTURES = SHARED / "fixtures"
 def fixture(rel: str) -> Path:
     path = FIXTURES / rel
     if not path.exists():
+        if os.environ.get("CI"):  # CI lays shared/ beside the clone: a missing fixture there is a failure
+            pytest.fail(f"shared fixture {rel} not present at {FIXTURES}")
         pytest.skip(f"shared fixture {rel} not present at {FIXTURES}")
     return path
 
