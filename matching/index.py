@@ -1,0 +1,290 @@
+"""Candidate retrieval: from an affiliation to the few name variants worth scoring, whatever the list size.
+
+Latin-script names are reached through their rarest token (and its one-edit neighbours, so misspellings still
+find them); CJK names through their first two characters; pinyin names through their joined key; acronyms
+through the capitalised tokens of the string."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from typing import Iterable
+
+from matching.cjk import has_cjk, pinyin_key, simplify, strip_legal_form
+from matching.model import ListedEntry, Variant
+from matching.parse import Affiliation, content_indexes, is_noise, tokenize
+from matching.resources import DEMONYMS, crosswalk, places, ror_orgs, token_countries
+from matching.vocab import PINYIN_ORG_WORDS
+
+GENERIC_COUNTRIES = 10  # a token used in organisation names of this many countries identifies nothing alone
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&.-]{1,11}$")
+_PART_SPLIT = re.compile(r"\s*[,，]\s*")
+
+
+def _deletes(token: str) -> set[str]:
+    return {token[:i] + token[i + 1:] for i in range(len(token))}
+
+
+def is_generic(tokens: tuple[str, ...], entry_countries: Iterable[str]) -> bool:
+    counts = token_countries()
+    table = places()
+    meaningful = [t for t in tokens if not is_noise(t)]
+    if not meaningful:
+        return True
+    for t in meaningful:
+        if t in DEMONYMS or t in table:
+            return False  # a place or a nationality word ties the name to somewhere
+        if counts.get(t, 0) < GENERIC_COUNTRIES:
+            return False
+    return True
+
+
+_NAMED_AFTER = re.compile(r"\s+(named after|named for|im\.|imeni)\s+.*$", re.I)
+_LEADING_ACRONYM = re.compile(r"^([A-Z][A-Z0-9&-]{1,7})\s+(?=\S+\s+\S+)")
+
+
+def name_forms(name: str) -> list[tuple[str, str]]:
+    """The forms a listed name is also written in: (form, how it was derived). Acronyms and native-script names in
+    parentheses stand alone; 'named after ...' honorifics and a leading parent acronym ('AECC Beijing Institute of
+    Aeronautical Materials') may be left out."""
+    from watchlists.text import split_parentheses
+
+    forms: list[tuple[str, str]] = []
+    main, extra = split_parentheses(name)
+    forms.append((main, ""))
+    forms += [(x, "from parentheses") for x in extra]
+    cut = _NAMED_AFTER.sub("", main.split(",")[0] if _NAMED_AFTER.search(main.split(",")[0]) else main)
+    if cut != main and len(cut.split()) >= 2:
+        forms.append((cut, "without 'named after'"))
+    m = _LEADING_ACRONYM.match(main)
+    # only a parent's acronym before a name written in mixed case ('AECC Beijing Institute ...'), never a word of
+    # a name written all in capitals ('WIN KEY LIMITED')
+    if m and not has_cjk(main) and main[m.end():] != main[m.end():].upper() and len(main[m.end():].split()) >= 3:
+        forms.append((main[m.end():], f"without the leading '{m.group(1)}'"))
+    return forms
+
+
+def variant_from_name(entry_index: int, entry: ListedEntry, name: str, origin: str) -> list[Variant]:
+    out = []
+    for form, how in name_forms(name.strip()):
+        v = _variant(entry_index, entry, form, origin + (f", {how}" if how else ""))
+        if v:
+            out.append(v)
+    return out
+
+
+def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Variant | None:
+    from matching.vocab import LEGAL_FORMS
+
+    name = name.strip()
+    if not name:
+        return None
+    if has_cjk(name):
+        cjk = strip_legal_form(re.sub(r"\s+", "", simplify(name)))
+        if len(cjk) < 4:  # '中國', '会社': too short to name an organisation on its own
+            return None
+        return Variant(entry_index, name, origin, (), (), False, cjk=cjk, pinyin=pinyin_key(cjk))
+    compact = name.replace(" ", "")
+    if _ACRONYM.match(compact) and " " not in name:
+        return Variant(entry_index, name, origin, (), (), True, acronym=compact.replace(".", "").upper())
+    parts = []
+    for raw_part in _PART_SPLIT.split(name):
+        toks = tokenize(raw_part)
+        content = tuple(toks[i] for i in content_indexes(toks))
+        if content:
+            parts.append(content)
+    # Legal forms written as their own part ("DES International, Co., Ltd.") are not a part to look for.
+    parts = [p for p in parts if not all(t in LEGAL_FORMS for t in p)] or parts
+    tokens = tuple(t for p in parts for t in p)
+    if not tokens:
+        return None
+    generic = is_generic(tokens, entry.countries) or (len(tokens) == 1 and tokens[0] in token_countries())
+    return Variant(entry_index, name, origin, tuple(parts), tokens, generic)
+
+
+class NameIndex:
+    def __init__(self, entries: Iterable[ListedEntry], *, use_crosswalk: bool = True):
+        self.entries: list[ListedEntry] = list(entries)
+        self.variants: list[Variant] = []
+        self.ror_links: dict[int, list[tuple[str, str]]] = defaultdict(list)  # entry -> [(ror_id, relation)]
+        seen: set[tuple[int, str]] = set()
+
+        def add(i: int, entry: ListedEntry, name: str, origin: str) -> None:
+            key = (i, name.casefold().strip())
+            if key in seen:
+                return
+            seen.add(key)
+            self.variants.extend(variant_from_name(i, entry, name, origin))
+
+        for i, e in enumerate(self.entries):
+            add(i, e, e.name, "primary")
+            for a in e.aliases:
+                add(i, e, a, "alias")
+        if use_crosswalk:
+            self._enrich_from_ror(add)
+        self._pool_same_organisation(add)
+        self._build()
+
+    def _pool_same_organisation(self, add) -> None:
+        """Entries on different lists that denote the same organisation (same primary name, a primary name printed
+        as another's alias, or the same reviewed ROR id) take each other's names, so a native-script alias printed
+        by one list serves all. A list never lists one organisation twice: a link that would put two entries of
+        the same list together (a parent whose aliases name its separately listed institutes) is not made."""
+        parent = list(range(len(self.entries)))
+        lists_of = [{e.list_id} for e in self.entries]
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        def union(a: int, b: int) -> None:
+            ra, rb = find(a), find(b)
+            if ra != rb and not (lists_of[ra] & lists_of[rb]):
+                parent[rb] = ra
+                lists_of[ra] |= lists_of[rb]
+
+        def key(v: Variant, ordered: bool) -> tuple | None:
+            if v.acronym or v.generic or (not v.cjk and len(v.tokens) < 2):
+                return None
+            if v.cjk:
+                return ("cjk", v.cjk)
+            return ("latin", v.tokens if ordered else tuple(sorted(v.tokens)))
+
+        def link(variants: list[Variant], ordered: bool) -> None:
+            owner: dict[tuple, int] = {}
+            for v in variants:
+                k = key(v, ordered)
+                if k is None:
+                    continue
+                for c in self.entries[v.entry].countries or ("",):
+                    other = owner.setdefault((k, c), v.entry)
+                    if other != v.entry:
+                        union(other, v.entry)
+
+        primaries = [v for v in self.variants if v.origin == "primary"]
+        link(primaries, ordered=False)  # the same name on two lists, words in any order
+        by_ror: dict[str, int] = {}
+        for i, rels in sorted(self.ror_links.items()):
+            for ror_id, relation in rels:
+                if relation == "same":
+                    union(by_ror.setdefault(ror_id, i), i)
+        link(primaries + [v for v in self.variants if v.origin == "alias"], ordered=True)
+
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(self.entries)):
+            groups[find(i)].append(i)
+        names_of: dict[int, list[str]] = defaultdict(list)
+        for v in self.variants:
+            if v.origin.startswith(("primary", "alias")) and v.name not in names_of[v.entry]:
+                names_of[v.entry].append(v.name)
+        for members in groups.values():
+            for i in members:
+                for j in members:
+                    if i != j:
+                        src = self.entries[j]
+                        for name in names_of[j]:
+                            add(i, self.entries[i], name, f"same organisation as {src.list_id} {src.entry_id}")
+
+    def _enrich_from_ror(self, add) -> None:
+        """Entries the reviewed crosswalk declares the same as a ROR organisation take its names."""
+        from matching.normalize import fold
+
+        by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, e in enumerate(self.entries):
+            for n in (e.name, *e.aliases):
+                for c in (e.countries or ("",)):
+                    by_name[(fold(n), c)].append(i)
+        orgs = ror_orgs()
+        for row in crosswalk():
+            for i in set(by_name.get((fold(row.entry_name), row.country), ())):
+                self.ror_links[i].append((row.ror_id, row.relation))
+                if row.relation != "same" or row.ror_id not in orgs:
+                    continue
+                for n in orgs[row.ror_id]["names"]:
+                    kind = "acronym" if "acronym" in n["types"] else "label" if "label" in n["types"] else "alias"
+                    add(i, self.entries[i], n["value"], f"ror {kind} ({row.ror_id.rsplit('/', 1)[-1]})")
+
+    def _build(self) -> None:
+        freq = Counter(t for v in self.variants for t in set(v.tokens))
+        counts = token_countries()
+        self.by_anchor: dict[str, list[int]] = defaultdict(list)
+        self.by_cjk: dict[str, list[int]] = defaultdict(list)
+        self.by_pinyin: dict[str, list[int]] = defaultdict(list)
+        self.by_acronym: dict[str, list[int]] = defaultdict(list)
+        anchors: set[str] = set()
+        for vi, v in enumerate(self.variants):
+            if v.acronym:
+                self.by_acronym[v.acronym].append(vi)
+            elif v.cjk:
+                self.by_cjk[v.cjk[:2]].append(vi)
+                if len(v.pinyin) >= 6:
+                    self.by_pinyin[v.pinyin].append(vi)
+            elif v.tokens:
+                # rarest on the lists, then rarest in the world's organisation names, then longest
+                anchor = min(v.tokens, key=lambda t: (is_noise(t), freq[t], counts.get(t, 0), -len(t)))
+                self.by_anchor[anchor].append(vi)
+                anchors.add(anchor)
+        self.deletes: dict[str, set[str]] = defaultdict(set)
+        for a in anchors:
+            if len(a) >= 5:
+                for d in _deletes(a):
+                    self.deletes[d].add(a)
+        self.max_pinyin = max((len(k) for k in self.by_pinyin), default=0)
+        self._near = lru_cache(maxsize=200000)(self._near_uncached)
+
+    def _near_uncached(self, token: str) -> tuple[str, ...]:
+        """Anchors one edit away (substitution, insertion, deletion, transposition) from a token."""
+        if len(token) < 5 or not token.isalpha():
+            return ()
+        found = set(self.deletes.get(token, ()))
+        for d in _deletes(token):
+            if d in self.by_anchor:
+                found.add(d)
+            found |= self.deletes.get(d, set())
+        found.discard(token)
+        return tuple(a for a in found if a[0] == token[0])
+
+    def candidates(self, aff: Affiliation) -> set[int]:
+        out: set[int] = set()
+        for seg in aff.segments:
+            toks = seg.tokens
+            for i, t in enumerate(toks):
+                hit = self.by_anchor.get(t)
+                if hit:
+                    out.update(hit)
+                elif len(t) >= 5:
+                    for a in self._near(t):
+                        out.update(self.by_anchor[a])
+                if i + 1 < len(toks):
+                    joined = self.by_anchor.get(t + toks[i + 1])  # 'si chuan' -> 'sichuan'
+                    if joined:
+                        out.update(joined)
+            if seg.cjk:
+                text = seg.cjk.replace(" ", "")
+                for i in range(len(text) - 1):
+                    hit = self.by_cjk.get(text[i:i + 2])
+                    if hit:
+                        out.update(hit)
+            if self.by_pinyin and any(t in PINYIN_ORG_WORDS for t in toks):
+                for key in _joined_windows(toks, self.max_pinyin):
+                    hit = self.by_pinyin.get(key)
+                    if hit:
+                        out.update(hit)
+        for token in aff.upper_tokens:
+            hit = self.by_acronym.get(token.replace(".", ""))
+            if hit:
+                out.update(hit)
+        return out
+
+
+def _joined_windows(tokens: tuple[str, ...], max_len: int):
+    for i in range(len(tokens)):
+        key = ""
+        for j in range(i, len(tokens)):
+            key += tokens[j]
+            if len(key) > max_len:
+                break
+            yield key

@@ -1,0 +1,56 @@
+"""The matcher: list entries in, explained matches out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from matching.index import NameIndex
+from matching.model import ListedEntry, Match
+from matching.parse import parse_affiliation
+from matching.score import score_variant
+from watchlists.countries import to_iso2
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    match: float = 90.0
+    review: float = 75.0
+
+
+class Matcher:
+    def __init__(self, entries: Iterable[ListedEntry], thresholds: Thresholds = Thresholds(),
+                 use_crosswalk: bool = True):
+        self.index = NameIndex(entries, use_crosswalk=use_crosswalk)
+        self.thresholds = thresholds
+
+    @property
+    def entries(self) -> list[ListedEntry]:
+        return self.index.entries
+
+    def match(self, text: str, country: str | None = None, candidates: Iterable[int] | None = None) -> list[Match]:
+        """Every entry the string names, best first, at or above the review threshold."""
+        aff = parse_affiliation(text)
+        extra = frozenset(c for c in [to_iso2(country)] if c) if country else frozenset()
+        pool = self.index.candidates(aff) if candidates is None else candidates
+        best: dict[int, tuple[float, int, object]] = {}
+        for vi in pool:
+            v = self.index.variants[vi]
+            entry = self.index.entries[v.entry]
+            hit = score_variant(aff, v, entry, extra)
+            if hit is None or hit.score < self.thresholds.review:
+                continue
+            current = best.get(v.entry)
+            if current is None or hit.score > current[0] or (hit.score == current[0] and vi < current[1]):
+                best[v.entry] = (hit.score, vi, hit)
+        out = []
+        for ei, (score, vi, hit) in best.items():
+            v = self.index.variants[vi]
+            e = self.index.entries[ei]
+            decision = "match" if score >= self.thresholds.match else "review"
+            how = f"{v.origin} name '{v.name}'"
+            explanation = f"{how} in '{hit.where}'" + ("; " + "; ".join(hit.rules) if hit.rules else "")
+            out.append(Match(e.list_id, e.entry_id, e.name, v.name, round(score, 1), decision, explanation,
+                             e.snapshot_id, tuple(hit.rules)))
+        out.sort(key=lambda m: (-m.score, m.list_id, m.entry_id))
+        return out

@@ -1,0 +1,68 @@
+"""Reference data shipped in data/matching and data/crosswalk (read once, on first use)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+# Demonyms and country words that tie a name to a country ("Chinese Academy of Sciences").
+DEMONYMS = {
+    "chinese": "CN", "china": "CN", "russian": "RU", "russia": "RU", "iranian": "IR", "iran": "IR",
+    "korean": "KP", "pakistani": "PK", "pakistan": "PK", "syrian": "SY", "syria": "SY", "belarusian": "BY",
+    "belarus": "BY", "emirates": "AE", "hong": "HK", "kong": "HK", "macau": "MO", "taiwan": "TW",
+}
+
+
+@lru_cache(maxsize=1)
+def token_countries() -> dict[str, int]:
+    """How many countries' organisation names (in ROR) use a token; a token absent is unknown to ROR."""
+    out = {}
+    for line in (DATA / "matching" / "token_countries.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            token, n = line.split("\t")
+            out[token] = int(n)
+    return out
+
+
+@lru_cache(maxsize=1)
+def places() -> dict[str, frozenset[str]]:
+    """Folded place name -> ISO countries. Multi-word names are kept whole ('nizhny novgorod')."""
+    out: dict[str, frozenset[str]] = {}
+    with (DATA / "matching" / "places.tsv").open(encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or "\t" not in line:
+                continue
+            name, countries = line.rstrip("\n").split("\t")
+            out[name] = frozenset(countries.split(","))
+    return out
+
+
+@dataclass(frozen=True)
+class CrosswalkRow:
+    entry_name: str
+    country: str
+    ror_id: str
+    relation: str  # same | sub_unit_of_listed | listed_is_sub_unit
+    note: str
+
+
+@lru_cache(maxsize=1)
+def crosswalk() -> tuple[CrosswalkRow, ...]:
+    with (DATA / "crosswalk" / "crosswalk.csv").open(encoding="utf-8") as f:
+        return tuple(CrosswalkRow(r["entry_name"], r["country"], r["ror_id"], r["relation"], r["note"])
+                     for r in csv.DictReader(f))
+
+
+@lru_cache(maxsize=1)
+def ror_orgs() -> dict[str, dict]:
+    out = {}
+    with (DATA / "crosswalk" / "ror_orgs.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            out[rec["id"]] = rec
+    return out

@@ -1,0 +1,93 @@
+"""Structural rules: when a listed name found inside a string really names that organisation.
+
+A listed name must make up its segment, except for what may stand around an organisation's own name: a unit of it
+before ('West China Hospital of', 'Institute of System Engineering'), a unit, campus or place after ('..., Shenzhen',
+'... West China Second University Hospital'). Words that make a longer, different name ('National Sun Yat-sen
+University', 'Shahid Beheshti University of Medical Sciences') reject the match."""
+
+from __future__ import annotations
+
+from matching.cjk import CJK_RUN
+from matching.parse import is_noise, place_countries
+from matching.resources import places
+from matching.vocab import (BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES, CONTINUATIONS, COUNTRY_NOISE,
+                            ORG_WORDS, PARENT_PREFIXES, PINYIN_ORG_WORDS, STOPWORDS, UNIT_WORDS)
+from watchlists.countries import to_iso2
+
+
+def _is_place(tokens: list[str]) -> bool:
+    rest = [t for t in tokens if not is_noise(t) and t not in COUNTRY_NOISE and t not in STOPWORDS]
+    if not rest:
+        return True
+    table = places()
+    return " ".join(rest) in table or bool(place_countries(tuple(rest))) and all(
+        t in table or to_iso2(t) for t in rest)
+
+
+def prefix_rule(prefix: list[str]) -> tuple[bool, str]:
+    """(accepted, why) for the tokens before a listed name in its segment."""
+    while prefix and prefix[0].isdigit():  # footnote markers
+        prefix = prefix[1:]
+    while prefix and prefix[-1] == "the":
+        prefix = prefix[:-1]
+    if not prefix:
+        return True, ""
+    text = " ".join(prefix)
+    for parent in PARENT_PREFIXES:
+        if tuple(prefix[-len(parent):]) == parent:
+            rest = prefix[:-len(parent)]
+            ok, why = prefix_rule(rest) if rest else (True, "")
+            return (True, f"parent named before it: '{text}'") if ok else (False, why)
+    if prefix[-1] in BLOCKING_PREFIXES:
+        return False, f"'{prefix[-1]}' before it makes a different name"
+    has_unit = any(t in UNIT_WORDS for t in prefix)
+    if prefix[-1] in ("of", "at", "in"):
+        return (True, f"unit named before it: '{text}'") if has_unit else (
+            False, f"'{text}' before it makes a different name")
+    if has_unit:
+        return True, f"unit named before it: '{text}'"
+    return False, f"'{text}' before it makes a different name"
+
+
+def suffix_rule(suffix: list[str]) -> tuple[bool, str]:
+    while suffix and suffix[0] == "the":
+        suffix = suffix[1:]
+    if not suffix:
+        return True, ""
+    text = " ".join(suffix)
+    if suffix[0] in CONTINUATIONS:
+        if suffix[0] == "and" and any(t in UNIT_WORDS or t in ORG_WORDS for t in suffix[1:]):
+            return True, f"another unit or organisation follows: '{text}'"
+        if suffix[0] in ("of", "in", "at") and len(suffix) > 1 and _is_place(suffix[1:]):
+            return True, f"branch or place after it: '{text}'"
+        return False, f"'{text}' after it continues the name"
+    if _is_place(suffix):
+        return True, f"place after it: '{text}'"
+    if any(t in UNIT_WORDS for t in suffix):
+        return True, f"unit named after it: '{text}'"
+    return False, f"'{text}' after it makes a different name"
+
+
+def cjk_prefix_rule(prefix: str) -> tuple[bool, str]:
+    if not prefix:
+        return True, ""
+    for parent in CJK_PARENT_PREFIXES:
+        if prefix.endswith(parent) and (prefix == parent or not CJK_RUN.fullmatch(prefix[:-len(parent)] or "x")):
+            return True, f"parent named before it: '{prefix}'"
+    return False, f"'{prefix}' before it makes a different name"
+
+
+def cjk_suffix_rule(suffix: str) -> tuple[bool, str]:
+    if not suffix:
+        return True, ""
+    if suffix.endswith(CJK_UNIT_SUFFIXES) or suffix.startswith(CJK_UNIT_SUFFIXES):
+        return True, f"unit or role named after it: '{suffix}'"
+    return False, f"'{suffix}' after it makes a different name"
+
+
+def pinyin_suffix_rule(suffix: list[str]) -> tuple[bool, str]:
+    if not suffix or _is_place(suffix):
+        return True, ""
+    if any(t in UNIT_WORDS or t in PINYIN_ORG_WORDS for t in suffix):
+        return True, f"unit named after it: '{' '.join(suffix)}'"
+    return False, f"'{' '.join(suffix)}' after it makes a different name"

@@ -1,0 +1,211 @@
+"""Scoring one name variant against a parsed affiliation: align the name's tokens in the string's segments, apply
+the structural rules, weigh context (country) and say why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import OSA
+
+from matching.model import ListedEntry, Variant
+from matching.parse import Affiliation, Segment, is_noise
+from matching.resources import places, token_countries
+from matching.rules import cjk_prefix_rule, cjk_suffix_rule, pinyin_suffix_rule, prefix_rule, suffix_rule
+from matching.vocab import PINYIN_ORG_WORDS
+
+
+@dataclass
+class Hit:
+    score: float
+    where: str  # the part of the string that matched
+    rules: list[str] = field(default_factory=list)
+
+
+def _token_match(s: str, n: str) -> int:
+    """0 exact, 1 one typo (long tokens only), -1 no match. A word that names an organisation or a place anywhere
+    (known to ROR or GeoNames) is never read as a misspelling of another ('Nanchang' is not 'Nanhang')."""
+    if s == n:
+        return 0
+    if (len(s) >= 5 and len(n) >= 5 and s[0] == n[0] and s.isalpha() and n.isalpha()
+            and s not in token_countries() and s not in places()):
+        limit = 2 if min(len(s), len(n)) >= 9 else 1
+        if OSA.distance(s, n, score_cutoff=limit) <= limit:
+            return 1
+    return -1
+
+
+def align(content: list[str], name: tuple[str, ...], fuzzy: bool = True) -> list[tuple[int, int, list[str]]]:
+    """Every place the name's tokens occur in order, contiguously, in ``content``: (start, end, notes).
+    Tokens may differ by one typo, and a word split or joined ('si chuan' / 'sichuan') still aligns."""
+    out = []
+    n = len(name)
+    for start in range(len(content)):
+        i, k, notes = start, 0, []
+        while k < n and i < len(content):
+            s, t = content[i], name[k]
+            m = _token_match(s, t)
+            if m == 0:
+                i, k = i + 1, k + 1
+            elif i + 1 < len(content) and s + content[i + 1] == t:
+                notes.append(f"'{s} {content[i + 1]}' read as '{t}'")
+                i, k = i + 2, k + 1
+            elif k + 1 < n and t + name[k + 1] == s:
+                notes.append(f"'{s}' read as '{t} {name[k + 1]}'")
+                i, k = i + 1, k + 2
+            elif m == 1 and fuzzy:
+                notes.append(f"'{s}' read as '{t}' (spelling)")
+                i, k = i + 1, k + 1
+            else:
+                break
+        if k == n:
+            out.append((start, i, notes))
+    return out
+
+
+def _phrase_in_window(window: list[Segment], tokens: tuple[str, ...], fuzzy: bool = True) -> Hit | None:
+    """Best acceptable occurrence of ``tokens`` in adjacent segments joined together."""
+    flat: list[str] = []  # all tokens of the window
+    owner: list[int] = []  # segment of each flat token
+    content: list[int] = []  # flat positions of content tokens
+    for w, seg in enumerate(window):
+        base = len(flat)
+        flat.extend(seg.tokens)
+        owner.extend([w] * len(seg.tokens))
+        content.extend(base + i for i in seg.content)
+    words = [flat[i] for i in content]
+    best: Hit | None = None
+    for start, end, notes in align(words, tokens, fuzzy):
+        first, last = content[start], content[end - 1]
+        if owner[first] != 0 or owner[last] != len(window) - 1:
+            continue
+        seg_start = owner.index(0)
+        seg_end = len(flat) - 1 - owner[::-1].index(len(window) - 1)
+        ok_p, why_p = prefix_rule(flat[seg_start:first])
+        ok_s, why_s = suffix_rule(flat[last + 1:seg_end + 1])
+        if not (ok_p and ok_s):
+            continue
+        score = 100.0 - 5 * sum("spelling" in x for x in notes) - 2 * sum("spelling" not in x for x in notes)
+        rules = notes + [r for r in (why_p, why_s) if r]
+        hit = Hit(score, ", ".join(s.raw for s in window), rules)
+        if best is None or hit.score > best.score:
+            best = hit
+    return best
+
+
+def _reordered(seg: Segment, tokens: tuple[str, ...]) -> Hit | None:
+    mine = sorted(t for t in seg.content_tokens() if not is_noise(t) or t[0].isdigit())
+    if len(tokens) >= 4 and mine == sorted(tokens):
+        return Hit(92.0, seg.raw, ["same words in another order"])
+    return None
+
+
+def score_latin(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
+    """(best hit, chunk it was found in)."""
+    best, best_chunk = None, -1
+    chunks = sorted({s.chunk for s in aff.segments})
+    for c in chunks:
+        segs = [s for s in aff.segments if s.chunk == c]
+        # the whole name, possibly across as many adjacent segments as it has comma-separated parts
+        # typos are forgiven only in names of two or more words that are not common vocabulary
+        fuzzy = len(v.tokens) >= 2 and not v.generic
+        for k in range(1, len(v.parts) + 1):
+            for i in range(len(segs) - k + 1):
+                hit = _phrase_in_window(segs[i:i + k], v.tokens, fuzzy)
+                if hit is None and k == 1:
+                    hit = _reordered(segs[i], v.tokens)
+                if hit and (best is None or hit.score > best.score):
+                    best, best_chunk = hit, c
+        # a listed sub-unit ('Chinese Academy of Sciences, Institute of Physics'): every part, in any order
+        if len(v.parts) > 1 and (best is None or best.score < 97):
+            found = []
+            for part in v.parts:
+                hits = [h for s in segs if (h := _phrase_in_window([s], part, fuzzy))]
+                if not hits:
+                    break
+                found.append(max(hits, key=lambda h: h.score))
+            else:
+                score = min(h.score for h in found) - 3
+                if best is None or score > best.score:
+                    best = Hit(score, "; ".join(h.where for h in found),
+                               ["every part of the listed name is named"] + [r for h in found for r in h.rules])
+                    best_chunk = c
+    return best, best_chunk
+
+
+def score_cjk(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
+    best, chunk = None, -1
+    for seg in aff.segments:
+        if not seg.cjk:
+            continue
+        for run in seg.cjk.split():
+            start = run.find(v.cjk)
+            while start >= 0:
+                ok_p, why_p = cjk_prefix_rule(run[:start])
+                ok_s, why_s = cjk_suffix_rule(run[start + len(v.cjk):])
+                if ok_p and ok_s:
+                    rules = ["Chinese/Japanese characters folded to one form (simplified, traditional, kanji)"]
+                    rules += [r for r in (why_p, why_s) if r]
+                    hit = Hit(100.0, seg.raw, rules)
+                    if best is None or hit.score > best.score:
+                        best, chunk = hit, seg.chunk
+                start = run.find(v.cjk, start + 1)
+    return best, chunk
+
+
+def score_pinyin(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
+    for seg in aff.segments:
+        toks = [t for t in seg.tokens if not is_noise(t)]
+        if not any(t in PINYIN_ORG_WORDS for t in toks):
+            continue
+        key = ""
+        for j, t in enumerate(toks):
+            key += t
+            if key == v.pinyin:
+                ok, why = pinyin_suffix_rule(toks[j + 1:])
+                if ok:
+                    return Hit(95.0, seg.raw, [f"pinyin of {v.cjk}"] + ([why] if why else [])), seg.chunk
+            if len(key) >= len(v.pinyin):
+                break
+    return None, -1
+
+
+def score_acronym(aff: Affiliation, v: Variant, entry: ListedEntry) -> tuple[Hit | None, int]:
+    if v.acronym not in {t.replace(".", "") for t in aff.upper_tokens}:
+        return None, -1
+    for seg in aff.segments:
+        if v.acronym in seg.raw.replace(".", "").split() or v.acronym in seg.raw.replace(".", ""):
+            return Hit(80.0, seg.raw, [f"acronym '{v.acronym}' only"]), seg.chunk
+    return None, -1
+
+
+def score_variant(aff: Affiliation, v: Variant, entry: ListedEntry, extra_countries: frozenset[str] = frozenset()
+                  ) -> Hit | None:
+    if v.acronym:
+        hit, chunk = score_acronym(aff, v, entry)
+    elif v.cjk:
+        hit, chunk = score_cjk(aff, v)
+        if hit is None and v.pinyin:
+            hit, chunk = score_pinyin(aff, v)
+    else:
+        hit, chunk = score_latin(aff, v)
+    if hit is None:
+        return None
+    context = (aff.countries[chunk] if 0 <= chunk < len(aff.countries) else frozenset()) | extra_countries
+    listed = set(entry.countries)
+    agrees = bool(context & listed)
+    if v.acronym or v.generic:
+        what = "acronym" if v.acronym else "a name this common"
+        if context and listed and not agrees:
+            return None
+        if agrees:
+            hit.score = min(hit.score, 90.0 if v.generic and len(v.tokens) >= 2 else 80.0)
+            hit.rules.append(f"{what} counts only with context: the string's country ({', '.join(sorted(context))}) "
+                             f"agrees with the entry's")
+        else:
+            hit.score = min(hit.score, 76.0 if v.generic else 75.0)
+            hit.rules.append(f"{what} alone identifies nothing: no country or other context in the string")
+    elif context and listed and not agrees and not v.cjk:
+        hit.score = min(hit.score, 80.0)
+        hit.rules.append(f"country in the string ({', '.join(sorted(context))}) differs from the entry's "
+                         f"({', '.join(sorted(listed))})")
+    return hit
