@@ -13,13 +13,17 @@ from typing import Iterable
 
 from matching.cjk import has_cjk, pinyin_key, simplify, strip_legal_form
 from matching.model import ListedEntry, Variant
-from matching.parse import Affiliation, content_indexes, is_noise, tokenize
+from matching.parse import Affiliation, content_indexes, is_noise, place_countries, tokenize
 from matching.resources import DEMONYMS, crosswalk, places, ror_orgs, token_countries
 from matching.vocab import PINYIN_ORG_WORDS
 
 GENERIC_COUNTRIES = 10  # a token used in organisation names of this many countries identifies nothing alone
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&.-]{1,11}$")
-_PART_SPLIT = re.compile(r"\s*[,，]\s*")
+_PART_SPLIT = re.compile(r"\s*[,，]\s*|\s+[–—-]\s+")
+_TRAILING_PLACE = re.compile(r"\s+(of|in|at)\s+([^,]+)$", re.I)
+# a unit's own name starts at one of these words, after its parent's name: 'Chinese Academy of Sciences Institute of
+# Computing Technology' is the institute of that academy
+_UNIT_START = frozenset("institute laboratory center college school department hospital".split())
 
 
 def _deletes(token: str) -> set[str]:
@@ -57,6 +61,11 @@ def name_forms(name: str) -> list[tuple[str, str]]:
     cut = _NAMED_AFTER.sub("", main.split(",")[0] if _NAMED_AFTER.search(main.split(",")[0]) else main)
     if cut != main and len(cut.split()) >= 2:
         forms.append((cut, "without 'named after'"))
+    m = _TRAILING_PLACE.search(main)
+    if m and not has_cjk(main):
+        place = tokenize(m.group(2))
+        if place and place_countries(place) and " ".join(place) in places():
+            forms.append((main[: m.start()], f"without '{m.group(0).strip()}'"))
     m = _LEADING_ACRONYM.match(main)
     # only a parent's acronym before a name written in mixed case ('AECC Beijing Institute ...'), never a word of
     # a name written all in capitals ('WIN KEY LIMITED')
@@ -65,11 +74,24 @@ def name_forms(name: str) -> list[tuple[str, str]]:
     return forms
 
 
+def _split_parent_unit(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """('chinese','academy','science','institute','computing','technology') -> parent and unit parts, so the unit
+    can also be found written first ('Institute of Computing Technology, Chinese Academy of Sciences')."""
+    from matching.vocab import ORG_WORDS
+
+    for i in range(2, len(tokens) - 1):
+        if tokens[i] in _UNIT_START and any(t in ORG_WORDS for t in tokens[:i]) and tokens[i - 1] not in (
+                "key", "state", "national", "research") and not tokens[i - 1].isdigit():
+            return [tokens[:i], tokens[i:]]
+    return [tokens]
+
+
 def variant_from_name(entry_index: int, entry: ListedEntry, name: str, origin: str) -> list[Variant]:
     out = []
     for form, how in name_forms(name.strip()):
         v = _variant(entry_index, entry, form, origin + (f", {how}" if how else ""))
-        if v:
+        # a shortened form must still identify something on its own ('University of Tehran' is not 'University')
+        if v and not (how and not v.cjk and not v.acronym and (v.generic or len(v.tokens) < 2)):
             out.append(v)
     return out
 
@@ -96,6 +118,8 @@ def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Va
             parts.append(content)
     # Legal forms written as their own part ("DES International, Co., Ltd.") are not a part to look for.
     parts = [p for p in parts if not all(t in LEGAL_FORMS for t in p)] or parts
+    if len(parts) == 1:
+        parts = _split_parent_unit(parts[0])
     tokens = tuple(t for p in parts for t in p)
     if not tokens:
         return None

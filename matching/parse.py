@@ -119,7 +119,7 @@ def parse_affiliation(text: str) -> Affiliation:
             location = not cjk and _is_location(tokens)
             if tokens:
                 countries |= place_countries(tokens) if location else {
-                    code for t in tokens if (code := to_iso2(t)) and len(t) > 3}
+                    code for t in tokens if (code := DEMONYMS.get(t) or (to_iso2(t) if len(t) > 3 else None))}
             segments.append(Segment(c, raw, tokens, content_indexes(tokens), cjk, location))
         chunk_countries.append(frozenset(countries))
     upper = frozenset(_UPPER_TOKEN.findall(text))

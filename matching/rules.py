@@ -11,7 +11,7 @@ from matching.cjk import CJK_RUN
 from matching.parse import is_noise, place_countries
 from matching.resources import places
 from matching.vocab import (BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES, CONTINUATIONS, COUNTRY_NOISE,
-                            ORG_WORDS, PARENT_PREFIXES, PINYIN_ORG_WORDS, STOPWORDS, UNIT_WORDS)
+                            LEGAL_PREFIXES, ORG_WORDS, PARENT_PREFIXES, PINYIN_ORG_WORDS, STOPWORDS, UNIT_WORDS)
 from watchlists.countries import to_iso2
 
 
@@ -24,10 +24,21 @@ def _is_place(tokens: list[str]) -> bool:
         t in table or to_iso2(t) for t in rest)
 
 
+def strip_legal_prefix(tokens: list[str]) -> list[str]:
+    """Russian state institutions put their legal form first: 'FSAEI of HE', 'FSBI'."""
+    if tokens and tokens[0] in LEGAL_PREFIXES:
+        rest = tokens[1:]
+        if rest[:2] in (["of", "he"], ["of", "the"]):
+            rest = rest[2:]
+        return rest
+    return tokens
+
+
 def prefix_rule(prefix: list[str]) -> tuple[bool, str]:
     """(accepted, why) for the tokens before a listed name in its segment."""
     while prefix and prefix[0].isdigit():  # footnote markers
         prefix = prefix[1:]
+    prefix = strip_legal_prefix(prefix)
     while prefix and prefix[-1] == "the":
         prefix = prefix[:-1]
     if not prefix:
@@ -55,6 +66,8 @@ def suffix_rule(suffix: list[str]) -> tuple[bool, str]:
     if not suffix:
         return True, ""
     text = " ".join(suffix)
+    if suffix[0] == "named" and len(suffix) > 1 and suffix[1] in ("after", "for"):
+        return True, f"honorific after it: '{text}'"
     if suffix[0] in CONTINUATIONS:
         if suffix[0] == "and" and any(t in UNIT_WORDS or t in ORG_WORDS for t in suffix[1:]):
             return True, f"another unit or organisation follows: '{text}'"

@@ -201,8 +201,10 @@ def score_variant(aff: Affiliation, v: Variant, entry: ListedEntry, extra_countr
             hit.score = min(hit.score, 90.0 if v.generic and len(v.tokens) >= 2 else 80.0)
             hit.rules.append(f"{what} counts only with context: the string's country ({', '.join(sorted(context))}) "
                              f"agrees with the entry's")
+        elif v.acronym or len(v.tokens) < 2:
+            return None  # an acronym or a one-word common name with nothing around it says nothing
         else:
-            hit.score = min(hit.score, 76.0 if v.generic else 75.0)
+            hit.score = min(hit.score, 76.0)
             hit.rules.append(f"{what} alone identifies nothing: no country or other context in the string")
     elif context and listed and not agrees and not v.cjk:
         hit.score = min(hit.score, 80.0)

@@ -63,6 +63,9 @@ STOPWORDS = frozenset("of the and for in at on de del des du la le les der die d
 LEGAL_FORMS = frozenset("co ltd llc inc corporation company limited plc gmbh ag sa jsc ojsc pjsc cjsc oao ooo zao pvt "
                         "private fze fzco fzc llp bv nv srl sarl spa kk pte lp incorporated liability".split())
 
+# Legal forms that Russian state institutions put before their name.
+LEGAL_PREFIXES = frozenset("fsaei fsbei fsbi fsbsi fsi fgbou fgaou fgbun fgbu fsue fgup sbei".split())
+
 # Words that name a unit of an organisation: a unit named before or after a listed name belongs to it.
 UNIT_WORDS = frozenset("department school college faculty institute laboratory center division section unit hospital "
                        "clinic program programme group team office branch campus graduate key station base "
