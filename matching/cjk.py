@@ -53,3 +53,42 @@ def pinyin_key(text: str) -> str:
     if not han or re.search(f"[{_KANA}]", han):
         return ""
     return "".join(lazy_pinyin(han)).replace("ü", "v").lower()
+
+
+_KANA_ROMAJI = dict(zip(
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+    "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポヴ",
+    "a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me mo ya yu yo "
+    "ra ri ru re ro wa o n ga gi gu ge go za ji zu ze zo da ji zu de do ba bi bu be bo pa pi pu pe po vu".split()))
+_SMALL = {"ャ": "ya", "ュ": "yu", "ョ": "yo", "ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o"}
+KATAKANA_RUN = re.compile("[\u30a1-\u30fa\u30fc]+")
+
+
+def katakana_romaji(text: str) -> str:
+    """Hepburn romanisation of katakana ('ハルビン' -> 'harubin'), enough to compare a Japanese rendering of a
+    Chinese place name with its pinyin."""
+    out: list[str] = []
+    double = False
+    for ch in text:
+        if ch == "ッ":
+            double = True
+            continue
+        if ch == "ー":
+            if out:
+                out.append(out[-1][-1])
+            continue
+        if ch in _SMALL and out:
+            prev = out.pop()
+            vowel = _SMALL[ch][-1]
+            if ch in "ャュョ":
+                base = prev[:-1] if prev.endswith("i") else prev
+                out.append(base + vowel if base in ("sh", "ch", "j") else base + "y" + vowel)
+            else:  # フォ -> fo, ティ -> ti
+                out.append(prev[:-1] + vowel)
+            continue
+        syl = _KANA_ROMAJI.get(ch, "")
+        if double and syl:
+            syl = syl[0] + syl
+        double = False
+        out.append(syl)
+    return "".join(out)

@@ -124,7 +124,8 @@ def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Va
     if not tokens:
         return None
     generic = is_generic(tokens, entry.countries) or (len(tokens) == 1 and tokens[0] in token_countries())
-    return Variant(entry_index, name, origin, tuple(parts), tokens, generic)
+    bag = tuple(sorted(t for t in tokens if not is_noise(t) or t[0].isdigit()))
+    return Variant(entry_index, name, origin, tuple(parts), tokens, generic, bag=bag)
 
 
 class NameIndex:
@@ -238,6 +239,7 @@ class NameIndex:
         self.by_cjk: dict[str, list[int]] = defaultdict(list)
         self.by_pinyin: dict[str, list[int]] = defaultdict(list)
         self.by_acronym: dict[str, list[int]] = defaultdict(list)
+        self.by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
         anchors: set[str] = set()
         for vi, v in enumerate(self.variants):
             if v.acronym:
@@ -246,6 +248,11 @@ class NameIndex:
                 self.by_cjk[v.cjk[:2]].append(vi)
                 if len(v.pinyin) >= 6:
                     self.by_pinyin[v.pinyin].append(vi)
+            elif v.generic and any(len(p) >= 2 for p in v.parts):
+                # common words only: reached through their rarest adjacent pair, not through a word that is in
+                # every other affiliation string ('medical', 'institute')
+                pairs = [(a, b) for p in v.parts for a, b in zip(p, p[1:])]
+                self.by_pair[min(pairs, key=lambda ab: (freq[ab[0]] + freq[ab[1]], ab))].append(vi)
             elif v.tokens:
                 # rarest on the lists, then rarest in the world's organisation names, then longest
                 anchor = min(v.tokens, key=lambda t: (is_noise(t), freq[t], counts.get(t, 0), -len(t)))
@@ -257,11 +264,14 @@ class NameIndex:
                 for d in _deletes(a):
                     self.deletes[d].add(a)
         self.max_pinyin = max((len(k) for k in self.by_pinyin), default=0)
+        self.cjk_variants = [vi for vi, v in enumerate(self.variants) if v.cjk]
+        self._known = token_countries()
         self._near = lru_cache(maxsize=200000)(self._near_uncached)
 
     def _near_uncached(self, token: str) -> tuple[str, ...]:
-        """Anchors one edit away (substitution, insertion, deletion, transposition) from a token."""
-        if len(token) < 5 or not token.isalpha():
+        """Anchors one edit away (substitution, insertion, deletion, transposition) from a token. A word that is
+        itself a real organisation or place word is taken as written, as the scorer does."""
+        if len(token) < 5 or not token.isalpha() or token in self._known or token in places():
             return ()
         found = set(self.deletes.get(token, ()))
         for d in _deletes(token):
@@ -286,6 +296,12 @@ class NameIndex:
                     joined = self.by_anchor.get(t + toks[i + 1])  # 'si chuan' -> 'sichuan'
                     if joined:
                         out.update(joined)
+            if self.by_pair:
+                words = seg.words
+                for pair in zip(words, words[1:]):
+                    hit = self.by_pair.get(pair)
+                    if hit:
+                        out.update(hit)
             if seg.cjk:
                 text = seg.cjk.replace(" ", "")
                 for i in range(len(text) - 1):
@@ -297,6 +313,8 @@ class NameIndex:
                     hit = self.by_pinyin.get(key)
                     if hit:
                         out.update(hit)
+        if aff.has_katakana:  # a katakana place name hides the first characters: try every CJK name
+            out.update(self.cjk_variants)
         for token in aff.upper_tokens:
             hit = self.by_acronym.get(token.replace(".", ""))
             if hit:

@@ -31,6 +31,7 @@ class Variant:
     cjk: str = ""  # simplified Chinese/Japanese form
     pinyin: str = ""  # toneless pinyin key of the CJK form
     acronym: str = ""  # upper-case acronym
+    bag: tuple[str, ...] = ()  # tokens sorted, noise left out
 
 
 @dataclass(frozen=True)

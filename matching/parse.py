@@ -12,7 +12,6 @@ from matching.cjk import CJK_RUN, has_cjk, simplify
 from matching.normalize import fold
 from matching.resources import DEMONYMS, places
 from matching.vocab import COUNTRY_NOISE, LEGAL_FORMS, STOPWORDS, canon
-from watchlists.countries import to_iso2
 
 _CHUNK = re.compile(r"[;；\n]|\s\|\s")
 _SEGMENT = re.compile(r"[,，、()（）\[\]{}/\\:：|·•،]|\s[-–—]\s|\s[-–—]|[-–—]\s")
@@ -28,9 +27,12 @@ class Segment:
     content: tuple[int, ...]  # indexes into tokens of the tokens that carry meaning
     cjk: str  # the segment's Chinese/Japanese text, folded to simplified, '' if none
     location: bool  # the segment is only a place, country or postcode
+    words: tuple[str, ...] = ()  # the content tokens themselves
+    bag: tuple[str, ...] = ()  # content tokens sorted, noise left out (for 'same words, other order')
+    wordset: frozenset[str] = frozenset()
 
     def content_tokens(self) -> tuple[str, ...]:
-        return tuple(self.tokens[i] for i in self.content)
+        return self.words
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,10 @@ class Affiliation:
     segments: tuple[Segment, ...]
     countries: tuple[frozenset[str], ...]  # per chunk: countries named or implied by a place
     upper_tokens: frozenset[str]  # tokens written in capitals in the raw string (acronym evidence)
-
-    def chunk_segments(self, chunk: int) -> list[Segment]:
-        return [s for s in self.segments if s.chunk == chunk]
+    has_katakana: bool = False
+    words: frozenset[str] = frozenset()  # every content token of the string
+    has_split_words: bool = False  # two adjacent tokens might be one word written apart ('si chuan')
+    chunks: tuple[tuple[Segment, ...], ...] = ()  # segments grouped by affiliation
 
 
 @lru_cache(maxsize=200000)
@@ -51,8 +54,38 @@ def tokenize(text: str) -> tuple[str, ...]:
     return tuple(canon(t) for t in _WORD.findall(fold(text)) if t != "_")
 
 
+_NOISE = re.compile(r"\d+[a-z]{0,2}|[a-z]{1,2}\d+")
+
+
+@lru_cache(maxsize=100000)
 def is_noise(token: str) -> bool:
-    return token.isdigit() or (len(token) == 1 and token.isalpha()) or bool(re.fullmatch(r"\d+[a-z]{0,2}|[a-z]{1,2}\d+", token))
+    """Digits, postcodes, single letters, footnote marks."""
+    return token.isdigit() or (len(token) == 1 and token.isalpha()) or bool(_NOISE.fullmatch(token))
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Folded country names (ISO names, common and official names, the lists' variants) -> ISO alpha-2."""
+    import pycountry
+
+    from watchlists.countries import _ALIASES
+
+    table = {}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value:
+                table[" ".join(tokenize(value))] = c.alpha_2
+        table[c.alpha_3.lower()] = c.alpha_2
+    for name, code in _ALIASES.items():
+        table[" ".join(tokenize(name))] = code
+    for noise in ("pr china", "p r china", "people r china", "people republic china", "prc", "usa", "uk", "ussr"):
+        table.setdefault(noise, {"ussr": "RU", "usa": "US", "uk": "GB"}.get(noise, "CN"))
+    return table
+
+
+def country_of(phrase: str) -> str | None:
+    return _country_names().get(phrase)
 
 
 def content_indexes(tokens: tuple[str, ...]) -> tuple[int, ...]:
@@ -74,7 +107,7 @@ def place_countries(tokens: tuple[str, ...]) -> frozenset[str]:
         matched = False
         for j in range(min(n, i + 4), i, -1):  # longest place name first
             phrase = " ".join(tokens[i:j])
-            code = to_iso2(phrase) if len(phrase) > 2 or phrase in ("uk", "us") else None
+            code = country_of(phrase) if len(phrase) > 2 or phrase in ("uk", "us") else None
             if code:
                 found.add(code)
                 i, matched = j, True
@@ -95,8 +128,29 @@ def _is_location(tokens: tuple[str, ...]) -> bool:
     if not rest:
         return True
     phrase = " ".join(rest)
-    return bool(to_iso2(phrase)) or phrase in places() or all(
-        to_iso2(t) or t in places() for t in rest)
+    return bool(country_of(phrase)) or phrase in places() or bool(place_countries(tuple(rest))) and all(
+        country_of(t) or t in places() for t in rest)
+
+
+def _fields(seg: Segment) -> tuple:
+    return (seg.chunk, seg.raw, seg.tokens, seg.content, seg.cjk, seg.location, seg.words, seg.bag, seg.wordset)
+
+
+@lru_cache(maxsize=100000)
+def _segment(raw: str) -> tuple[Segment, frozenset[str]]:
+    """One segment, parsed once however often it recurs ('China', 'Chinese Academy of Sciences')."""
+    cjk = simplify(re.sub(r"\s+", " ", raw)) if has_cjk(raw) else ""
+    latin = CJK_RUN.sub(" ", raw) if cjk else raw
+    tokens = tokenize(latin)
+    location = not cjk and _is_location(tokens)
+    countries: frozenset[str] = frozenset()
+    if tokens:
+        countries = place_countries(tokens) if location else frozenset(
+            code for t in tokens if (code := DEMONYMS.get(t) or (country_of(t) if len(t) > 3 else None)))
+    content = content_indexes(tokens)
+    words = tuple(tokens[i] for i in content)
+    bag = tuple(sorted(t for t in words if not is_noise(t) or t[0].isdigit()))
+    return Segment(0, raw, tokens, content, cjk, location, words, bag, frozenset(words)), countries
 
 
 def parse_affiliation(text: str) -> Affiliation:
@@ -111,16 +165,13 @@ def parse_affiliation(text: str) -> Affiliation:
             raw = raw.strip(" .\t\"'«»“”")
             if not raw:
                 continue
-            cjk = ""
-            if has_cjk(raw):
-                cjk = simplify("".join(CJK_RUN.findall(raw)) if False else re.sub(r"\s+", " ", raw))
-            latin = CJK_RUN.sub(" ", raw) if cjk else raw
-            tokens = tokenize(latin)
-            location = not cjk and _is_location(tokens)
-            if tokens:
-                countries |= place_countries(tokens) if location else {
-                    code for t in tokens if (code := DEMONYMS.get(t) or (to_iso2(t) if len(t) > 3 else None))}
-            segments.append(Segment(c, raw, tokens, content_indexes(tokens), cjk, location))
+            seg, seg_countries = _segment(raw)
+            segments.append(seg if seg.chunk == c else Segment(c, *_fields(seg)[1:]))
+            countries |= seg_countries
         chunk_countries.append(frozenset(countries))
     upper = frozenset(_UPPER_TOKEN.findall(text))
-    return Affiliation(text, tuple(segments), tuple(chunk_countries), upper)
+    katakana = bool(re.search("[\u30a1-\u30fa]", text))
+    words = frozenset(t for s in segments for t in s.words)
+    split = any(len(t) <= 4 and t.isalpha() for t in words)
+    chunks = tuple(tuple(s for s in segments if s.chunk == c) for c in range(len(chunk_countries)))
+    return Affiliation(text, tuple(segments), tuple(chunk_countries), upper, katakana, words, split, chunks)

@@ -8,11 +8,10 @@ University', 'Shahid Beheshti University of Medical Sciences') reject the match.
 from __future__ import annotations
 
 from matching.cjk import CJK_RUN
-from matching.parse import is_noise, place_countries
+from matching.parse import country_of, is_noise, place_countries
 from matching.resources import places
 from matching.vocab import (BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES, CONTINUATIONS, COUNTRY_NOISE,
                             LEGAL_PREFIXES, ORG_WORDS, PARENT_PREFIXES, PINYIN_ORG_WORDS, STOPWORDS, UNIT_WORDS)
-from watchlists.countries import to_iso2
 
 
 def _is_place(tokens: list[str]) -> bool:
@@ -21,7 +20,7 @@ def _is_place(tokens: list[str]) -> bool:
         return True
     table = places()
     return " ".join(rest) in table or bool(place_countries(tuple(rest))) and all(
-        t in table or to_iso2(t) for t in rest)
+        t in table or country_of(t) for t in rest)
 
 
 def strip_legal_prefix(tokens: list[str]) -> list[str]:

@@ -62,8 +62,13 @@ def align(content: list[str], name: tuple[str, ...], fuzzy: bool = True) -> list
     return out
 
 
-def _phrase_in_window(window: list[Segment], tokens: tuple[str, ...], fuzzy: bool = True) -> Hit | None:
+def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple[str, ...], fuzzy: bool = True) -> Hit | None:
     """Best acceptable occurrence of ``tokens`` in adjacent segments joined together."""
+    if len(window) == 1:
+        have = window[0].wordset
+        missing = sum(1 for t in tokens if t not in have)
+        if missing > (2 if fuzzy else 1) or (missing and not fuzzy and not any(len(t) <= 4 for t in have)):
+            return None
     flat: list[str] = []  # all tokens of the window
     owner: list[int] = []  # segment of each flat token
     content: list[int] = []  # flat positions of content tokens
@@ -92,27 +97,36 @@ def _phrase_in_window(window: list[Segment], tokens: tuple[str, ...], fuzzy: boo
     return best
 
 
-def _reordered(seg: Segment, tokens: tuple[str, ...]) -> Hit | None:
-    mine = sorted(t for t in seg.content_tokens() if not is_noise(t) or t[0].isdigit())
-    if len(tokens) >= 4 and mine == sorted(tokens):
+def _reordered(seg: Segment, tokens: tuple[str, ...], bag: tuple[str, ...]) -> Hit | None:
+    if len(tokens) >= 4 and seg.bag == bag:
         return Hit(92.0, seg.raw, ["same words in another order"])
     return None
+
+
+def _could_match(aff: Affiliation, v: Variant, fuzzy: bool) -> bool:
+    """Cheap test before alignment: the name's words are all in the string, give or take a typo or a split word."""
+    missing = sum(1 for t in set(v.tokens) if t not in aff.words)
+    if missing == 0:
+        return True
+    return missing <= (2 if fuzzy else 1) and (fuzzy or aff.has_split_words)
 
 
 def score_latin(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
     """(best hit, chunk it was found in)."""
     best, best_chunk = None, -1
-    chunks = sorted({s.chunk for s in aff.segments})
-    for c in chunks:
-        segs = [s for s in aff.segments if s.chunk == c]
+    if not _could_match(aff, v, len(v.tokens) >= 2 and not v.generic):
+        return None, -1
+    for c, segs in enumerate(aff.chunks):
         # the whole name, possibly across as many adjacent segments as it has comma-separated parts
         # typos are forgiven only in names of two or more words that are not common vocabulary
         fuzzy = len(v.tokens) >= 2 and not v.generic
-        for k in range(1, len(v.parts) + 1):
+        for seg in segs:
+            hit = _phrase_in_window((seg,), v.tokens, fuzzy) or _reordered(seg, v.tokens, v.bag)
+            if hit and (best is None or hit.score > best.score):
+                best, best_chunk = hit, c
+        for k in range(2, len(v.parts) + 1):
             for i in range(len(segs) - k + 1):
                 hit = _phrase_in_window(segs[i:i + k], v.tokens, fuzzy)
-                if hit is None and k == 1:
-                    hit = _reordered(segs[i], v.tokens)
                 if hit and (best is None or hit.score > best.score):
                     best, best_chunk = hit, c
         # a listed sub-unit ('Chinese Academy of Sciences, Institute of Physics'): every part, in any order
@@ -152,6 +166,33 @@ def score_cjk(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
     return best, chunk
 
 
+def score_katakana(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
+    """'ハルビン工業大学': a Chinese place name in katakana, then the rest of the name in kanji. The katakana, read
+    out, must sound like the pinyin of the listed name's first characters."""
+    from rapidfuzz.fuzz import ratio
+
+    from matching.cjk import KATAKANA_RUN, katakana_romaji, pinyin_key
+
+    for seg in aff.segments:
+        for run in seg.cjk.split():
+            m = KATAKANA_RUN.match(run)
+            if not m:
+                continue
+            kana, rest = m.group(0), run[m.end():]
+            for cut in range(1, min(5, len(v.cjk) - 1)):
+                head, tail = v.cjk[:cut], v.cjk[cut:]
+                if len(tail) < 2 or not rest.startswith(tail):
+                    continue
+                sound, romaji = pinyin_key(head), katakana_romaji(kana)
+                similarity = ratio(sound, romaji)
+                ok_s, why_s = cjk_suffix_rule(rest[len(tail):])
+                if sound and similarity >= 80 and ok_s:
+                    rules = [f"katakana '{kana}' read as '{romaji}', close to the pinyin '{sound}' of '{head}' "
+                             f"({similarity:.0f}%)"] + ([why_s] if why_s else [])
+                    return Hit(90.0, seg.raw, rules), seg.chunk
+    return None, -1
+
+
 def score_pinyin(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
     for seg in aff.segments:
         toks = [t for t in seg.tokens if not is_noise(t)]
@@ -186,6 +227,8 @@ def score_variant(aff: Affiliation, v: Variant, entry: ListedEntry, extra_countr
         hit, chunk = score_cjk(aff, v)
         if hit is None and v.pinyin:
             hit, chunk = score_pinyin(aff, v)
+        if hit is None and aff.has_katakana:
+            hit, chunk = score_katakana(aff, v)
     else:
         hit, chunk = score_latin(aff, v)
     if hit is None:

@@ -1,0 +1,131 @@
+"""Matching speed and candidate-retrieval recall against every list in the fixtures (run by hand).
+
+    .venv/bin/python bench/match_speed.py [--strings 100000] [--workers 2] [--recall-sample 2000]
+
+Lists: CSL (both layouts), OFAC SDN and non-SDN, METI, Canada NRO, UN, DoD 1286 and 1260H, ASPI. Organisation and
+unclassified entries are indexed (the matcher screens organisations, not people). Strings: the development set's
+real affiliation strings, recombined (departments, institutions and places from different strings) into distinct
+strings until there are enough.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from matching.matcher import Matcher  # noqa: E402
+from matching.model import ListedEntry  # noqa: E402
+from watchlists import aspi, canada, csl, dod, meti, ofac, un  # noqa: E402
+
+FIX = REPO.parent / "shared" / "fixtures"
+EVAL = REPO.parent / "shared" / "eval"
+LISTS = [
+    (csl.parse, "us_csl/watchman_csl_subset_2019-12.csv", "us_csl"),
+    (csl.parse, "us_csl/watchman_consolidated_subset_2025-06.csv", "us_csl_2025"),
+    (ofac.parse, "ofac/watchman_bench_2021-07", "us_ofac_sdn"),
+    (ofac.parse, "ofac/watchman_nonsdn_cons_2025-12", "us_ofac_cons"),
+    (meti.parse, "meti_end_user_list/meti_foreign_user_list_20250929.xlsx", "jp_meti_eul"),
+    (canada.parse, "canada/science_gc_ca_named-research-organizations_2024-09-09.html", "ca_nro"),
+    (un.parse, "sanctions_misc/un_consolidated_2026-02-27.xml", "un_sc"),
+    (dod.parse_1286, "dod/opensanctions_section_1286.csv", "us_dod_1286"),
+    (dod.parse_1260h, "dod/opensanctions_dod_1260h_chinese_military_companies.csv", "us_dod_1260h"),
+    (aspi.parse, "aspi_unitracker/misp_galaxy_china-defence-universities.json", "aspi_unitracker"),
+]
+
+_matcher: Matcher | None = None
+
+
+def load_entries() -> list[ListedEntry]:
+    out = []
+    for parse, rel, list_id in LISTS:
+        for e in parse(FIX / rel, list_id).entries:
+            if e.kind in ("organization", "other"):
+                out.append(ListedEntry(e.list_id, e.entry_id, e.name, e.aliases, e.countries, e.kind))
+    return out
+
+
+def make_strings(n: int, seed: int = 7) -> list[str]:
+    with open(EVAL / "affiliations_dev.csv", encoding="utf-8") as f:
+        base = [r["affiliation"] for r in csv.DictReader(f)]
+    parts = [[p.strip() for p in s.split(",") if p.strip()] for s in base]
+    heads = [p[0] for p in parts if len(p) > 1]
+    tails = [", ".join(p[1:]) for p in parts if len(p) > 1]
+    rng = random.Random(seed)
+    out, seen = list(base), set(base)
+    while len(out) < n:
+        s = f"{rng.choice(heads)}, {rng.choice(tails)}"
+        if s not in seen:
+            seen.add(s)
+            out.append(s)
+    rng.shuffle(out)
+    return out[:n]
+
+
+def _init() -> None:
+    global _matcher
+    _matcher = Matcher(load_entries())
+
+
+def _work(batch: list[str]) -> int:
+    return sum(len(_matcher.match(s)) for s in batch)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--strings", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--recall-sample", type=int, default=2000)
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    entries = load_entries()
+    t1 = time.perf_counter()
+    matcher = Matcher(entries)
+    t2 = time.perf_counter()
+    print(f"lists parsed in {t1 - t0:.1f}s: {len(entries)} organisation entries; index built in {t2 - t1:.1f}s "
+          f"({len(matcher.index.variants)} name variants)")
+    strings = make_strings(args.strings)
+
+    global _matcher
+    _matcher = matcher  # forked workers inherit the built index
+    batches = [strings[i:i + 2000] for i in range(0, len(strings), 2000)]
+    t3 = time.perf_counter()
+    if args.workers > 1:
+        with ProcessPoolExecutor(args.workers) as pool:
+            rows = sum(pool.map(_work, batches))
+    else:
+        rows = sum(_work(b) for b in batches)
+    t4 = time.perf_counter()
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"matched {len(strings)} strings with {args.workers} worker(s) in {t4 - t3:.1f}s: "
+          f"{len(strings) / (t4 - t3):,.0f} strings/s, {rows} result rows; peak RSS parent {self_rss:.0f} MiB, "
+          f"largest worker {child_rss:.0f} MiB")
+
+    sample = random.Random(11).sample(strings, min(args.recall_sample, len(strings)))
+    everything = range(len(matcher.index.variants))
+    found = expected = 0
+    t5 = time.perf_counter()
+    for s in sample:
+        exhaustive = {(m.list_id, m.entry_id) for m in matcher.match(s, candidates=everything)}
+        indexed = {(m.list_id, m.entry_id) for m in matcher.match(s)}
+        expected += len(exhaustive)
+        found += len(exhaustive & indexed)
+    t6 = time.perf_counter()
+    recall = found / expected if expected else 1.0
+    print(f"candidate retrieval recall vs exhaustive scoring on {len(sample)} strings: {recall:.4f} "
+          f"({found}/{expected} results at or above the review threshold; exhaustive pass {t6 - t5:.0f}s)")
+
+
+if __name__ == "__main__":
+    main()
