@@ -144,7 +144,7 @@ def cmd_lists_status(args, settings: Settings) -> int:
     import store
     from store import lists as list_store
 
-    with store.connect(settings.db_path, read_only=True) as con:
+    with store.reader(settings.db_path) as con:
         rows = list_store.status(con)
     if args.format == "json":
         emit_json([{"list_id": r["list_id"], "snapshot_id": r["snapshot_id"], "entries": r["entries"],
@@ -167,7 +167,7 @@ def cmd_lists_snapshots(args, settings: Settings) -> int:
     import store
     from store import lists as list_store
 
-    with store.connect(settings.db_path, read_only=True) as con:
+    with store.reader(settings.db_path) as con:
         rows = list_store.snapshots(con, args.list_id)
     print(render(["snapshot", "published", "retrieved", "entries", "active"],
                  [(r["snapshot_id"], r["published"] or "-", f"{r['retrieved_at']:%Y-%m-%d %H:%M:%S}", r["entries"],
@@ -180,7 +180,7 @@ def cmd_lists_diff(args, settings: Settings) -> int:
     from store import lists as list_store
     from watchlists.snapshots import diff_entries
 
-    with store.connect(settings.db_path, read_only=True) as con:
+    with store.reader(settings.db_path) as con:
         active = list_store.active_snapshot(con, args.list_id)
         to_id = args.to or (active and active["snapshot_id"])
         from_id = args.from_ or list_store.previous_activated(con, args.list_id)
@@ -214,7 +214,7 @@ def cmd_lists_search(args, settings: Settings) -> int:
     import store
     from store import lists as list_store
 
-    with store.connect(settings.db_path, read_only=True) as con:
+    with store.reader(settings.db_path) as con:
         rows = list_store.search(con, args.text)
     if args.format == "json":
         emit_json(rows)
@@ -225,6 +225,41 @@ def cmd_lists_search(args, settings: Settings) -> int:
     print(render(["list", "entry", "kind", "name", "matched", "countries"],
                  [(r["list_id"], r["entry_id"], r["kind"], r["name"],
                    f"{r['matched_name']} ({r['name_kind']})", ",".join(r["countries"])) for r in rows]))
+    return 0
+
+
+def cmd_match(args, settings: Settings) -> int:
+    from flows.matching import build_matcher, match_file
+    from matching import Thresholds
+
+    thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
+    if bool(args.text) == bool(args.input):
+        raise HighfenceError("give either TEXT or --input FILE.csv (with --output FILE.csv)")
+    if args.input and not args.output:
+        raise HighfenceError("--input needs --output FILE.csv")
+    matcher = build_matcher(settings.db_path, args.lists or None, thresholds)
+    if args.input:
+        started = time.monotonic()
+        n, rows = match_file(matcher, Path(args.input), Path(args.output), args.workers)
+        elapsed = time.monotonic() - started
+        print(f"matched {n} strings in {elapsed:.1f}s: {rows} rows at or above the review threshold -> {args.output}")
+        return 0
+    results = matcher.match(args.text, args.country)
+    matches = [r for r in matcher.match_ror(args.ror)] if args.ror else []
+    results = matches + results
+    if args.format == "json":
+        emit_json([{"list_id": m.list_id, "entry_id": m.entry_id, "entry_name": m.entry_name,
+                    "matched_name": m.matched_name, "score": m.score, "decision": m.decision,
+                    "explanation": m.explanation} for m in results])
+        return 0
+    if not results:
+        print(f"no list entry at or above the review threshold ({thresholds.review:.0f}) for '{args.text}'")
+        return 0
+    print(render(["list", "entry", "entry name", "score", "decision"],
+                 [(m.list_id, m.entry_id, m.entry_name, f"{m.score:.0f}", m.decision) for m in results]))
+    print()
+    for m in results:
+        print(f"- {m.list_id} {m.entry_id} ({m.score:.0f}, {m.decision}): {m.explanation}")
     return 0
 
 
@@ -280,6 +315,16 @@ def build_parser() -> argparse.ArgumentParser:
     search = add(wsub, "search", cmd_lists_search, "exact look-up of a name or alias in the active lists")
     search.add_argument("text", metavar="TEXT")
     fmt(search)
+    match = add(sub, "match", cmd_match, "match affiliation strings to the active lists, with explanations")
+    match.add_argument("text", nargs="?", metavar="TEXT", help="one affiliation string: prints the top candidates")
+    match.add_argument("--input", metavar="FILE.csv", help="CSV with header id,affiliation[,country]")
+    match.add_argument("--output", metavar="FILE.csv",
+                       help="CSV: id,list_id,entry_id,matched_name,score,decision,explanation")
+    match.add_argument("--lists", nargs="+", metavar="LIST_ID", help="only these lists (default: all active)")
+    match.add_argument("--country", help="country of the string's organisation, when known (ISO code or name)")
+    match.add_argument("--ror", help="with TEXT: the organisation's ROR id, linked exactly through the crosswalk")
+    match.add_argument("--workers", type=int, default=1, help="processes for --input (default 1)")
+    fmt(match)
     return p
 
 

@@ -50,7 +50,7 @@ def screen_task(db: Path, data_dir: Path, flow_run_id: str | None) -> ScreenOutc
 
 
 def export_findings(db: Path, out: Path) -> Path:
-    with store.connect(db, read_only=True) as con:
+    with store.reader(db) as con:
         cur = con.execute("""
             SELECT finding_id, subject_id, subject_name, relation, observed_name, observed_ror, evidence_id,
                    evidence_year, evidence_url, list_id, entry_id, entry_name, matched_name, score, decision,
@@ -70,7 +70,7 @@ def demo_flow(db: Path, out_dir: Path, data_dir: Path = DATA_DIR) -> dict:
     store.migrate(db)
     lists = load_lists_task(db, data_dir)
     outcome = screen_task(db, data_dir, str(flow_run.id) if flow_run.id else None)
-    with store.connect(db, read_only=True) as con:
+    with store.reader(db) as con:
         from store.findings import summary_by_subject
 
         subjects = summary_by_subject(con)

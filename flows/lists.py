@@ -11,7 +11,7 @@ from pathlib import Path
 import store
 from highfence import HighfenceError, __version__
 from store import lists as list_store
-from store.db import require_current, utcnow
+from store.db import utcnow
 from watchlists.model import ListFormatError, ParsedList
 from watchlists.registry import source_files, source_for
 from watchlists.snapshots import check_counts, diff_entries
@@ -55,8 +55,7 @@ def load_list(db: Path, list_id: str, path: Path, *, force: bool = False, max_dr
     src = source_for(list_id)
     path = Path(path)
     source = source or str(path)
-    with store.connect(db, lock_timeout=lock_timeout) as con:
-        require_current(con, db)
+    store.migrate(db, lock_timeout=lock_timeout)  # a new database is created, an older one brought up to date
     try:
         files = source_files(list_id, path)
         sha, size = fingerprint(files)

@@ -14,7 +14,6 @@ from matching import exact
 from store import evidence as evidence_store
 from store import findings as findings_store
 from store import runs
-from store.db import require_current
 
 SCREENED_KINDS = ("organization", "other")  # organisations are screened; listed persons and vessels are not
 
@@ -79,8 +78,8 @@ def screen_roster_with_works(db: Path, roster_path: Path, subjects: list[Subject
     so a failure leaves the store as it was and the run marked failed."""
     works, body = read_works_file(works_path)
     inputs = {"roster": str(roster_path), "evidence": str(works_path), "subjects": len(subjects)}
+    store.migrate(db, lock_timeout=lock_timeout)
     with store.connect(db, lock_timeout=lock_timeout) as con:
-        require_current(con, db)
         run_id = runs.start(con, kind, inputs, flow_run_id)
         outcome = ScreenOutcome(run_id, subjects=len(subjects))
         try:

@@ -28,6 +28,27 @@ class Matcher:
     def entries(self) -> list[ListedEntry]:
         return self.index.entries
 
+    def match_ror(self, ror_id: str | None) -> list[Match]:
+        """Entries an observed ROR id links to exactly, through the reviewed crosswalk: the listed organisation
+        itself ('same') or the listed organisation it is a unit of ('sub_unit_of_listed'). A ROR id of a parent never
+        links to a listed sub-unit of it."""
+        key = ror_key(ror_id)
+        if not key:
+            return []
+        out = []
+        for ei, rels in self.index.ror_links.items():
+            for linked, relation in rels:
+                if ror_key(linked) != key or relation == "listed_is_sub_unit":
+                    continue
+                e = self.index.entries[ei]
+                why = ("is the listed organisation" if relation == "same"
+                       else "is a unit of the listed organisation")
+                out.append(Match(e.list_id, e.entry_id, e.name, f"https://ror.org/{key}", 100.0, "match",
+                                 f"ROR id https://ror.org/{key} {why} (reviewed crosswalk)", e.snapshot_id,
+                                 (f"crosswalk:{relation}",)))
+        out.sort(key=lambda m: (m.list_id, m.entry_id))
+        return out
+
     def match(self, text: str, country: str | None = None, candidates: Iterable[int] | None = None) -> list[Match]:
         """Every entry the string names, best first, at or above the review threshold."""
         aff = parse_affiliation(text)
@@ -54,3 +75,7 @@ class Matcher:
                              e.snapshot_id, tuple(hit.rules)))
         out.sort(key=lambda m: (-m.score, m.list_id, m.entry_id))
         return out
+
+
+def ror_key(ror_id: str | None) -> str:
+    return (ror_id or "").strip().rstrip("/").rsplit("/", 1)[-1].lower()

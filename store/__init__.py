@@ -7,6 +7,7 @@ from store.db import (
     migrate,
     publish_read_copy,
     read_copy_path,
+    reader,
     schema_version,
     transaction,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "migrate",
     "publish_read_copy",
     "read_copy_path",
+    "reader",
     "schema_version",
     "transaction",
 ]

@@ -215,6 +215,15 @@ def require_current(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         )
 
 
+@contextmanager
+def reader(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to a database whose schema is current (else a one-line error saying what to run)."""
+    path = Path(path)
+    with connect(path, read_only=True) as con:
+        require_current(con, path)
+        yield con
+
+
 def info(path: str | Path) -> dict:
     """Schema version and row counts per table, read-only."""
     path = Path(path)

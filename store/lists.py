@@ -143,3 +143,19 @@ def search(con, text: str, limit: int = 50) -> list[dict]:
         ORDER BY e.list_id, e.name LIMIT ?""", [fold(text), limit])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def active_entries(con, list_ids: list[str] | None = None, kinds: tuple[str, ...] = ("organization", "other"),
+                   include_removed: bool = False) -> list[dict]:
+    """Entries of the active snapshots (optionally of some lists only), for matching."""
+    sql = """SELECT list_id, entry_id, name, aliases, countries, kind, snapshot_id FROM v_active_entries
+             WHERE list_contains(?, kind)"""
+    params: list = [list(kinds)]
+    if list_ids:
+        sql += " AND list_contains(?, list_id)"
+        params.append(list(list_ids))
+    if not include_removed:
+        sql += " AND (removed_on IS NULL OR removed_on > current_date)"
+    cur = con.execute(sql + " ORDER BY list_id, entry_id", params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]

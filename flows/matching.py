@@ -1,0 +1,109 @@
+"""Matching against the store's active lists: build the matcher, match one string or a CSV file."""
+
+from __future__ import annotations
+
+import csv
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Iterator
+
+import store
+from flows.progress import Progress
+from highfence.errors import InputError
+from matching import ListedEntry, Match, Matcher, Thresholds
+from store import lists as list_store
+
+OUTPUT_COLUMNS = ("id", "list_id", "entry_id", "matched_name", "score", "decision", "explanation")
+
+
+def build_matcher(db: Path, list_ids: list[str] | None = None, thresholds: Thresholds = Thresholds()) -> Matcher:
+    with store.reader(db) as con:
+        rows = list_store.active_entries(con, list_ids)
+        if list_ids:
+            active = {r["list_id"] for r in list_store.status(con)}
+            missing = [x for x in list_ids if x not in active]
+            if missing:
+                raise InputError(f"no active snapshot for list(s) {', '.join(missing)} "
+                                 "(see 'highfence watchlists status')")
+    entries = [ListedEntry(r["list_id"], r["entry_id"], r["name"], tuple(r["aliases"]), tuple(r["countries"]),
+                           r["kind"], r["snapshot_id"]) for r in rows]
+    if not entries:
+        raise InputError("no organisations on the active lists to match against (load lists first)")
+    return Matcher(entries, thresholds)
+
+
+def read_inputs(path: Path) -> list[tuple[str, str, str | None]]:
+    """(id, affiliation, country) rows of a CSV with header id,affiliation[,country]; other columns are ignored."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            header = reader.fieldnames or []
+            missing = [c for c in ("id", "affiliation") if c not in header]
+            if missing:
+                raise InputError(f"missing column(s) {', '.join(missing)} (header must be id,affiliation[,country])",
+                                 file=str(path), row=1)
+            rows, seen = [], set()
+            for r in reader:
+                if not (r.get("id") or "").strip():
+                    raise InputError("empty id", file=str(path), row=reader.line_num, field="id")
+                rows.append((r["id"].strip(), r.get("affiliation") or "", (r.get("country") or "").strip() or None))
+            return rows
+    except FileNotFoundError:
+        raise InputError("input file not found", file=str(path)) from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"not a readable UTF-8 CSV ({exc})", file=str(path)) from None
+
+
+_worker_matcher: Matcher | None = None
+
+
+def _match_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple]:
+    return [(rid, m.list_id, m.entry_id, m.matched_name, m.score, m.decision, m.explanation)
+            for rid, text, country in batch for m in _worker_matcher.match(text, country)]
+
+
+def match_rows(matcher: Matcher, rows: list[tuple[str, str, str | None]], workers: int = 1,
+               progress: Progress | None = None, batch_size: int = 500) -> Iterator[tuple]:
+    """Output rows in input order. With workers > 1 the matcher is shared with forked processes."""
+    global _worker_matcher
+    _worker_matcher = matcher
+    batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
+    if workers > 1 and len(batches) > 1 and os.name == "posix":
+        with ProcessPoolExecutor(workers) as pool:
+            for batch, out in zip(batches, pool.map(_match_batch, batches)):
+                if progress:
+                    progress.advance(len(batch))
+                yield from out
+    else:
+        for batch in batches:
+            out = _match_batch(batch)
+            if progress:
+                progress.advance(len(batch))
+            yield from out
+
+
+def match_file(matcher: Matcher, input_path: Path, output_path: Path, workers: int = 1) -> tuple[int, int]:
+    """Match every row of the input CSV; write the output CSV atomically. (inputs, output rows)."""
+    rows = read_inputs(input_path)
+    progress = Progress(len(rows), "matching")
+    tmp = output_path.with_name(output_path.name + ".tmp")
+    written = 0
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(OUTPUT_COLUMNS)
+            for out in match_rows(matcher, rows, workers, progress):
+                w.writerow(out)
+                written += 1
+        os.replace(tmp, output_path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write output ({exc.strerror or exc})", file=str(output_path)) from None
+    finally:
+        progress.close()
+    return len(rows), written
+
+
+def top(matcher: Matcher, text: str, country: str | None = None) -> list[Match]:
+    return matcher.match(text, country)
