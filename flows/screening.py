@@ -9,9 +9,10 @@ from pathlib import Path
 import store
 from connectors.openalex import observations_from_works
 from highfence.errors import InputError
-from highfence.records import Observation, Subject
-from matching import exact
+from highfence.records import Finding, Observation, Subject
+from matching import ListedEntry, Matcher, Thresholds
 from store import evidence as evidence_store
+from store import lists as list_store
 from store import findings as findings_store
 from store import runs
 
@@ -49,25 +50,44 @@ def read_works_file(path: Path) -> tuple[list[dict], bytes]:
     return works, body
 
 
-def active_names(con) -> tuple[list[exact.NameRecord], dict[str, str]]:
-    rows = con.execute(f"""
-        SELECT e.list_id, e.entry_id, e.name, e.snapshot_id, n.name, n.name_kind
-        FROM v_active_entries e
-        JOIN list_entry_names n ON n.snapshot_id = e.snapshot_id AND n.entry_id = e.entry_id
-        WHERE e.kind IN {SCREENED_KINDS} AND (e.removed_on IS NULL OR e.removed_on > current_date)
-    """).fetchall()
-    snapshots = dict(con.execute("SELECT list_id, snapshot_id FROM v_active_snapshots").fetchall())
-    return [exact.NameRecord(*r) for r in rows], snapshots
+def matcher_for(con, thresholds: Thresholds = Thresholds()) -> Matcher | None:
+    rows = list_store.active_entries(con, kinds=SCREENED_KINDS)
+    if not rows:
+        return None
+    return Matcher([ListedEntry(r["list_id"], r["entry_id"], r["name"], tuple(r["aliases"]), tuple(r["countries"]),
+                                r["kind"], r["snapshot_id"]) for r in rows], thresholds)
 
 
-def screen_stored(con, run_id: str) -> tuple[int, int, dict[str, str]]:
+def findings_for(observations: list[Observation], matcher: Matcher) -> list[Finding]:
+    """Each observation against every active list: its ROR id through the reviewed crosswalk, its name or raw
+    affiliation string through the matcher. One finding per observation and list entry, the strongest evidence."""
+    cache: dict[tuple[str, str | None], list] = {}
+    out: list[Finding] = []
+    for obs in observations:
+        key = (obs.observed_name, obs.observed_ror)
+        if key not in cache:
+            best: dict[tuple[str, str], object] = {}
+            for m in matcher.match_ror(obs.observed_ror) + matcher.match(obs.observed_name):
+                k = (m.list_id, m.entry_id)
+                if k not in best or m.score > best[k].score:
+                    best[k] = m
+            cache[key] = list(best.values())
+        for m in cache[key]:
+            out.append(Finding(obs.observation_id, obs.subject_id, obs.relation, m.list_id, m.entry_id, m.entry_name,
+                               m.snapshot_id or "", m.matched_name, m.score, m.decision, m.explanation))
+    return out
+
+
+def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds()) -> tuple[int, int, dict[str, str]]:
     """Screen every stored observation against the active lists; (new findings, seen again, snapshots)."""
-    names, snapshots = active_names(con)
-    index = exact.build_index(names)
+    snapshots = dict(con.execute("SELECT list_id, snapshot_id FROM v_active_snapshots").fetchall())
+    matcher = matcher_for(con, thresholds)
+    if matcher is None:
+        return 0, 0, snapshots
     observations = [Observation(o["subject_id"], o["relation"], o["observed_name"], o["source"],
                                 o["observed_ror"], o["evidence_id"], o["evidence_year"], o["source_url"],
                                 o["body_sha256"]) for o in evidence_store.observations(con)]
-    new, again = findings_store.upsert(con, exact.screen(observations, index), run_id)
+    new, again = findings_store.upsert(con, findings_for(observations, matcher), run_id)
     return new, again, snapshots
 
 

@@ -126,3 +126,30 @@ def test_console_script_exit_code_and_single_line(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "not found" in proc.stderr
+
+
+def test_match_cli_file_and_text(tmp_path, capsys):
+    db = str(tmp_path / "x.duckdb")
+    lst = tmp_path / "mine.csv"
+    lst.write_text("entry_id,name,aliases,kind,country\nE1,Harbin Institute of Technology,HIT|哈尔滨工业大学,organization,CN\n"
+                   "E2,Academy of Military Medical Sciences,AMMS,organization,CN\n", encoding="utf-8")
+    assert run(capsys, "--db", db, "watchlists", "load", "custom:mine", "--file", str(lst))[0] == 0
+    inp = tmp_path / "in.csv"
+    inp.write_text("id,affiliation,country\n1,\"School of Astronautics, Harbin Institute of Technology, Harbin\",\n"
+                   "2,Harbin Medical University,\n3,哈爾濱工業大學,\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, text, _ = run(capsys, "--db", db, "match", "--input", str(inp), "--output", str(out))
+    assert code == 0 and "matched 3 strings" in text
+    import csv
+
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["id", "list_id", "entry_id", "matched_name", "score", "decision", "explanation"]
+    assert [(r["id"], r["entry_id"], r["decision"]) for r in rows] == [("1", "E1", "match"), ("3", "E1", "match")]
+    code, text, _ = run(capsys, "--db", db, "match", "哈爾濱工業大學 計算機學院")
+    assert code == 0 and "E1" in text and "Chinese/Japanese characters" in text
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name\nx\n")
+    code, _, err = run(capsys, "--db", db, "match", "--input", str(bad), "--output", str(out))
+    assert code == 1 and "missing column(s) id, affiliation" in err and str(bad) in err
+    code, _, err = run(capsys, "--db", db, "match", "x", "--lists", "custom:other")
+    assert code == 1 and "no active snapshot for list(s) custom:other" in err
