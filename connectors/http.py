@@ -62,11 +62,40 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A response body and where it came from: the URL (secrets removed), when, and its sha256."""
+
+    url: str
+    status: int
+    body: bytes
+    sha256: str
+    from_cache: bool
+
+    def json(self):
+        import json
+
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise SourceError(f"{self.url}: response is not JSON") from None
+
+
+SECRET_PARAMS = ("api_key", "apikey", "token")
+
+
+def public_url(url: str, params: dict | None = None) -> str:
+    """The full URL of a request, without secret parameters: the cache key and what provenance records."""
+    clean = {k: v for k, v in (params or {}).items() if k not in SECRET_PARAMS and v not in (None, "")}
+    return requests.Request("GET", url, params=clean).prepare().url
+
+
 class HttpClient:
     def __init__(self, source: str, config: HttpConfig, session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, cache=None):
         self.source = source
         self.config = config
+        self.cache = cache  # anything with get(url) -> (status, body, sha) | None and put(source, url, ...)
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = user_agent(config.contact_email)
         self._sleep = sleep
@@ -124,6 +153,24 @@ class HttpClient:
                 raise SourceError(f"{self.source}: {url}: {problem} (gave up after {attempt + 1} attempts)")
             attempt += 1
             self._sleep(delay)
+
+    def fetch(self, url: str, params: dict | None = None, headers: dict | None = None) -> Fetched:
+        """GET through the cache: a fresh cached response is reused; a new one is stored with its sha256."""
+        import hashlib
+
+        key = public_url(url, params)
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit:
+                return Fetched(key, hit[0], hit[1], hit[2], True)
+        resp = self.get(url, params={k: v for k, v in (params or {}).items() if v not in (None, "")},
+                        headers=headers)
+        body = resp.content
+        if self.cache is not None:
+            sha = self.cache.put(self.source, key, resp.status_code, body, resp.headers.get("Content-Type"))
+        else:
+            sha = hashlib.sha256(body).hexdigest()
+        return Fetched(key, resp.status_code, body, sha, False)
 
     def _read_body(self, resp: requests.Response, url: str) -> None:
         limit = self.config.max_bytes

@@ -263,6 +263,98 @@ def cmd_match(args, settings: Settings) -> int:
     return 0
 
 
+def _since(args, settings: Settings) -> int:
+    from datetime import date
+
+    return args.since or date.today().year - settings["screening.window_years"]
+
+
+def _print_screen(outcome: dict, db) -> None:
+    print(f"run {outcome['run_id']}: {outcome['subjects']} subjects, {outcome['observations_new']} new observations"
+          + (f", {outcome['findings_new']} new findings, {outcome['findings_seen_again']} seen again"
+             if "findings_new" in outcome else ""))
+    if outcome["errors"]:
+        print("\nNot collected (the run went on without them):")
+        print(render(["subject", "source", "error"], outcome["errors"], max_width=100))
+    if outcome["needs_pin"]:
+        print("\nResearchers given by name only: pin an OpenAlex author to collect their works")
+        import store
+
+        with store.reader(db) as con:
+            rows = con.execute("""SELECT subject_id, openalex_id, display_name, institutions, works_count
+                                  FROM author_candidates WHERE list_contains(?, subject_id)
+                                  ORDER BY subject_id, works_count DESC""", [outcome["needs_pin"]]).fetchall()
+        print(render(["subject", "openalex id", "name", "institutions", "works"], rows))
+        print("highfence roster pin SUBJECT_ID OPENALEX_ID")
+
+
+def cmd_collect(args, settings: Settings, collect_only: bool = True) -> int:
+    _prefect_env()
+    from flows.screen import screen_flow
+
+    outcome = screen_flow(db=settings.db_path, settings=settings, roster=Path(args.roster),
+                          since=_since(args, settings), collect_only=collect_only)
+    _print_screen(outcome, settings.db_path)
+    return 0
+
+
+def cmd_screen(args, settings: Settings) -> int:
+    return cmd_collect(args, settings, collect_only=False)
+
+
+def cmd_roster_pin(args, settings: Settings) -> int:
+    import store
+    from store.db import utcnow
+
+    store.migrate(settings.db_path)
+    openalex_id = args.openalex_id.rstrip("/").rsplit("/", 1)[-1]
+    if not (openalex_id[:1] == "A" and openalex_id[1:].isdigit()):
+        raise HighfenceError(f"not an OpenAlex author id: {args.openalex_id!r} (like A5023888391)")
+    with store.connect(settings.db_path) as con, store.transaction(con):
+        con.execute("INSERT INTO roster_pins VALUES (?, ?, ?, ?)",
+                    [args.subject_id, openalex_id, utcnow(), args.by or os.environ.get("USER")])
+    print(f"{args.subject_id}: pinned to OpenAlex author {openalex_id}; the next collect uses it")
+    return 0
+
+
+def cmd_findings_export(args, settings: Settings) -> int:
+    import csv
+    import io
+
+    import store
+    from store.findings_export import EXPORT_COLUMNS, export_rows
+
+    with store.reader(settings.db_path) as con:
+        rows = export_rows(con)
+    if args.format == "json":
+        text = json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    else:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+        text = buf.getvalue()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{len(rows)} findings -> {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_ror_load(args, settings: Settings) -> int:
+    import store
+    from connectors.ror import organisation_row, read_dump
+    from store import organisations as org_store
+
+    store.migrate(settings.db_path)
+    rows = [organisation_row(r) for r in read_dump(Path(args.path))]
+    with store.connect(settings.db_path) as con, store.transaction(con):
+        n = org_store.upsert(con, rows, str(args.path))
+    print(f"{n} ROR organisations loaded from {args.path}")
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -325,6 +417,31 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--ror", help="with TEXT: the organisation's ROR id, linked exactly through the crosswalk")
     match.add_argument("--workers", type=int, default=1, help="processes for --input (default 1)")
     fmt(match)
+
+    collect = add(sub, "collect", cmd_collect, "collect open-source evidence (OpenAlex, ORCID, Crossref, ROR) for a roster")
+    screen = add(sub, "screen", cmd_screen, "collect evidence for a roster, then screen it against the active lists")
+    for sp in (collect, screen):
+        sp.add_argument("--roster", required=True, help="CSV or XLSX: subject_id,kind,name,orcid,openalex_id,ror_id,"
+                        "home_institution")
+        sp.add_argument("--since", type=int, help="first publication year (default: this year - window_years)")
+
+    roster = sub.add_parser("roster", help="pin researchers to OpenAlex authors", description="roster")
+    rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    pin = add(rsub, "pin", cmd_roster_pin, "pin a name-only researcher to an OpenAlex author id")
+    pin.add_argument("subject_id", metavar="SUBJECT_ID")
+    pin.add_argument("openalex_id", metavar="OPENALEX_ID")
+    pin.add_argument("--by", help="who pinned it (default $USER)")
+
+    findings = sub.add_parser("findings", help="export findings", description="findings")
+    fsub = findings.add_subparsers(dest="findings_command", metavar="ACTION", required=True)
+    export = add(fsub, "export", cmd_findings_export, "findings with their evidence as CSV or JSON")
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--out", help="file to write (default: standard output)")
+
+    ror = sub.add_parser("ror", help="ROR organisations", description="ROR")
+    rorsub = ror.add_subparsers(dest="ror_command", metavar="ACTION", required=True)
+    rload = add(rorsub, "load", cmd_ror_load, "load a ROR data dump (Zenodo zip, JSON, or JSON lines, gzipped or not)")
+    rload.add_argument("path", metavar="PATH")
     return p
 
 

@@ -26,11 +26,20 @@ def build_matcher(db: Path, list_ids: list[str] | None = None, thresholds: Thres
             if missing:
                 raise InputError(f"no active snapshot for list(s) {', '.join(missing)} "
                                  "(see 'highfence watchlists status')")
+        ror = stored_ror_records(con)
     entries = [ListedEntry(r["list_id"], r["entry_id"], r["name"], tuple(r["aliases"]), tuple(r["countries"]),
                            r["kind"], r["snapshot_id"]) for r in rows]
     if not entries:
         raise InputError("no organisations on the active lists to match against (load lists first)")
-    return Matcher(entries, thresholds)
+    return Matcher(entries, thresholds, ror_records=ror)
+
+
+def stored_ror_records(con) -> dict[str, dict]:
+    """The store's ROR records of the crosswalked organisations (newer than the shipped copy, when loaded)."""
+    from matching.resources import crosswalk
+    from store.organisations import names_for
+
+    return names_for(con, sorted({row.ror_id for row in crosswalk()}))
 
 
 def read_inputs(path: Path) -> list[tuple[str, str, str | None]]:

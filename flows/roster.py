@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from highfence.errors import InputError
+from connectors.orcid import checksum_ok
 from highfence.records import Subject
 
 COLUMNS = ("subject_id", "kind", "name", "orcid", "openalex_id", "ror_id", "home_institution")
@@ -70,8 +71,8 @@ def read_roster(path: str | Path) -> list[Subject]:
         orcid = r.get("orcid") or None
         if orcid:
             m = _ORCID.match(orcid)
-            if not m:
-                raise fail("orcid", f"not an ORCID iD: {orcid!r}")
+            if not m or not checksum_ok(m.group(1)):
+                raise fail("orcid", f"not an ORCID iD (format or check digit): {orcid!r}")
             orcid = m.group(1)
         ror = r.get("ror_id") or None
         if ror:

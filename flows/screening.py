@@ -54,8 +54,11 @@ def matcher_for(con, thresholds: Thresholds = Thresholds()) -> Matcher | None:
     rows = list_store.active_entries(con, kinds=SCREENED_KINDS)
     if not rows:
         return None
+    from flows.matching import stored_ror_records
+
     return Matcher([ListedEntry(r["list_id"], r["entry_id"], r["name"], tuple(r["aliases"]), tuple(r["countries"]),
-                                r["kind"], r["snapshot_id"]) for r in rows], thresholds)
+                                r["kind"], r["snapshot_id"]) for r in rows], thresholds,
+                   ror_records=stored_ror_records(con))
 
 
 def findings_for(observations: list[Observation], matcher: Matcher) -> list[Finding]:
@@ -116,4 +119,35 @@ def screen_roster_with_works(db: Path, roster_path: Path, subjects: list[Subject
         except BaseException as exc:
             runs.fail(con, run_id, f"{type(exc).__name__}: {exc}")
             raise
+    return outcome
+
+
+def screen_roster(db: Path, settings, roster_path: Path, since: int | None = None, sources=None,
+                  kind: str = "screen", flow_run_id: str | None = None, collect_only: bool = False) -> dict:
+    """Collect evidence for every subject of a roster, then screen everything stored. The run is recorded first;
+    collection commits subject by subject (resumable); screening commits with the run's final status."""
+    from flows.collect import collect, make_sources
+    from flows.roster import read_roster
+
+    lock = settings["store.lock_timeout"]
+    subjects = read_roster(roster_path)
+    sources = sources or make_sources(settings, db)
+    store.migrate(db, lock_timeout=lock)
+    inputs = {"roster": str(roster_path), "subjects": len(subjects), "since": since}
+    with store.connect(db, lock_timeout=lock) as con:
+        run_id = runs.start(con, "collect" if collect_only else kind, inputs, flow_run_id)
+    try:
+        collected = collect(db, sources, subjects, run_id, since, str(roster_path), lock)
+        outcome = {"run_id": run_id, "subjects": collected.subjects, "observations_new": collected.observations_new,
+                   "errors": collected.errors, "needs_pin": collected.needs_pin}
+        with store.connect(db, lock_timeout=lock) as con, store.transaction(con):
+            if not collect_only:
+                thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
+                new, again, lists = screen_stored(con, run_id, thresholds)
+                outcome.update(findings_new=new, findings_seen_again=again, lists=lists)
+            runs.finish(con, run_id, {k: v for k, v in outcome.items() if k != "run_id"})
+    except BaseException as exc:
+        with store.connect(db, lock_timeout=lock) as con:
+            runs.fail(con, run_id, f"{type(exc).__name__}: {exc}")
+        raise
     return outcome

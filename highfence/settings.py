@@ -45,6 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http.timeout", "HIGHFENCE_HTTP_TIMEOUT", 30.0, float, "seconds before an HTTP request times out"),
     Setting("http.retries", "HIGHFENCE_HTTP_RETRIES", 4, int, "retries on connection errors, 429 and 5xx"),
     Setting("http.backoff", "HIGHFENCE_HTTP_BACKOFF", 1.0, float, "first retry delay in seconds (doubles each retry)"),
+    Setting("http.cache_ttl_hours", "HIGHFENCE_HTTP_CACHE_TTL_HOURS", 168.0, float,
+            "hours a cached API response is reused before it is fetched again"),
     Setting("screening.window_years", "HIGHFENCE_WINDOW_YEARS", 5, int, "look-back window for evidence, in years"),
     Setting("screening.roster", "HIGHFENCE_ROSTER", "", str, "roster file for scheduled screening"),
     Setting("matching.match_threshold", "HIGHFENCE_MATCH_THRESHOLD", 90.0, float,

@@ -129,7 +129,9 @@ def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Va
 
 
 class NameIndex:
-    def __init__(self, entries: Iterable[ListedEntry], *, use_crosswalk: bool = True):
+    def __init__(self, entries: Iterable[ListedEntry], *, use_crosswalk: bool = True,
+                 ror_records: dict[str, dict] | None = None):
+        self._ror_records = ror_records
         self.entries: list[ListedEntry] = list(entries)
         self.variants: list[Variant] = []
         self.ror_links: dict[int, list[tuple[str, str]]] = defaultdict(list)  # entry -> [(ror_id, relation)]
@@ -222,7 +224,7 @@ class NameIndex:
             for n in (e.name, *e.aliases):
                 for c in (e.countries or ("",)):
                     by_name[(fold(n), c)].append(i)
-        orgs = ror_orgs()
+        orgs = {**ror_orgs(), **(self._ror_records or {})}  # the store's ROR data, when loaded, is the newer
         for row in crosswalk():
             for i in set(by_name.get((fold(row.entry_name), row.country), ())):
                 self.ror_links[i].append((row.ror_id, row.relation))

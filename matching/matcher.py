@@ -20,8 +20,9 @@ class Thresholds:
 
 class Matcher:
     def __init__(self, entries: Iterable[ListedEntry], thresholds: Thresholds = Thresholds(),
-                 use_crosswalk: bool = True):
-        self.index = NameIndex(entries, use_crosswalk=use_crosswalk)
+                 use_crosswalk: bool = True, ror_records: dict[str, dict] | None = None):
+        """``ror_records``: ROR records by id ({'names': [{value, types, lang}]}) newer than the shipped ones."""
+        self.index = NameIndex(entries, use_crosswalk=use_crosswalk, ror_records=ror_records)
         self.thresholds = thresholds
 
     @property

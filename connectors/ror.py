@@ -1,0 +1,94 @@
+"""ROR (v2): organisation by id, search, affiliation matching; and the data dump (Zenodo JSON, or JSON lines)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Iterator
+
+from connectors.http import Fetched, HttpClient
+from highfence.errors import InputError
+
+_ROR = re.compile(r"^(?:https?://ror\.org/)?(0[a-z0-9]{6}\d{2})$")
+
+
+def ror_id(value: str) -> str:
+    m = _ROR.match((value or "").strip())
+    if not m:
+        raise InputError(f"not a ROR id: {value!r}")
+    return f"https://ror.org/{m.group(1)}"
+
+
+class Ror:
+    def __init__(self, http: HttpClient, base_url: str):
+        self.http, self.base = http, base_url.rstrip("/")
+
+    def organization(self, ident: str) -> tuple[dict, Fetched]:
+        got = self.http.fetch(f"{self.base}/organizations/{ror_id(ident).rsplit('/', 1)[-1]}")
+        return got.json(), got
+
+    def search(self, query: str) -> list[dict]:
+        return self.http.fetch(f"{self.base}/organizations", {"query": query}).json().get("items", [])
+
+    def affiliation(self, text: str) -> list[dict]:
+        """ROR's own affiliation matcher: items with organization, score, matching_type and chosen."""
+        return self.http.fetch(f"{self.base}/organizations", {"affiliation": text}).json().get("items", [])
+
+
+def read_dump(path: Path) -> Iterator[dict]:
+    """Records of a ROR data dump: the Zenodo release (a zip holding one JSON array), a JSON array, or JSON lines,
+    optionally gzipped."""
+    path = Path(path)
+    try:
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as z:
+                names = [n for n in z.namelist() if n.endswith(".json")]
+                v2 = [n for n in names if "schema_v2" in n] or names
+                if not v2:
+                    raise InputError("no JSON file in the ROR dump archive", file=str(path))
+                data = z.read(sorted(v2)[-1])
+        elif path.suffix == ".gz":
+            data = gzip.decompress(path.read_bytes())
+        else:
+            data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InputError(f"unreadable ROR dump ({exc})", file=str(path)) from None
+    text = data.decode("utf-8")
+    if text.lstrip().startswith("["):
+        try:
+            yield from json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON ({exc.msg})", file=str(path), row=exc.lineno) from None
+        return
+    for n, line in enumerate(io.StringIO(text), start=1):
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"not valid JSON ({exc.msg})", file=str(path), row=n) from None
+
+
+def organisation_row(rec: dict) -> dict:
+    """The store's view of a ROR v2 record."""
+    if "id" not in rec or "names" not in rec:
+        raise InputError(f"not a ROR v2 record (no id/names): {str(rec)[:80]}")
+    display = next((n["value"] for n in rec["names"] if "ror_display" in n.get("types", [])),
+                   rec["names"][0]["value"] if rec["names"] else rec["id"])
+    countries = [loc["geonames_details"].get("country_code") for loc in rec.get("locations") or []]
+    rels = rec.get("relationships") or []
+    return {
+        "ror_id": rec["id"],
+        "name": display,
+        "names": [{"value": n["value"], "types": n.get("types", []), "lang": n.get("lang")} for n in rec["names"]],
+        "country": countries[0] if countries else None,
+        "types": rec.get("types") or [],
+        "status": rec.get("status") or "active",
+        "parents": [r["id"] for r in rels if r.get("type") == "parent"],
+        "children": [r["id"] for r in rels if r.get("type") == "child"],
+    }

@@ -1,0 +1,164 @@
+"""Collecting open-source evidence for a roster: one subject at a time, each committed on its own, so an outage
+leaves what was collected and a re-run resumes (the response cache makes repeats cheap)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import store
+from connectors import crossref as crossref_mod
+from connectors import openalex as openalex_mod
+from connectors import orcid as orcid_mod
+from connectors.http import HttpClient, HttpConfig, SourceError
+from connectors.openalex import OpenAlex
+from connectors.orcid import Orcid
+from connectors.crossref import Crossref
+from connectors.ror import Ror, organisation_row
+from flows.progress import Progress
+from highfence.errors import HighfenceError
+from highfence.records import Observation, Subject
+from highfence.settings import Settings
+from store import evidence as evidence_store
+from store import organisations as org_store
+from store.cache import StoreCache
+from store.db import utcnow
+
+# Requests per second each public API asks of polite clients (documented limits, with a margin).
+RATE = {"openalex": 8.0, "orcid": 12.0, "crossref": 20.0, "ror": 5.0}
+
+
+@dataclass
+class Sources:
+    openalex: OpenAlex
+    orcid: Orcid
+    crossref: Crossref
+    ror: Ror
+
+
+def make_sources(settings: Settings, db: Path | None = None) -> Sources:
+    cache = StoreCache(db or settings.db_path, settings["http.cache_ttl_hours"], settings["store.lock_timeout"])
+
+    def client(name: str) -> HttpClient:
+        return HttpClient(name, HttpConfig.from_settings(settings, min_interval=1.0 / RATE[name]), cache=cache)
+
+    email = settings["contact.email"]
+    return Sources(
+        OpenAlex(client("openalex"), settings["sources.openalex.url"], email, settings["sources.openalex.api_key"]),
+        Orcid(client("orcid"), settings["sources.orcid.url"]),
+        Crossref(client("crossref"), settings["sources.crossref.url"], email),
+        Ror(client("ror"), settings["sources.ror.url"]),
+    )
+
+
+@dataclass
+class SubjectEvidence:
+    subject: Subject
+    observations: list[Observation] = field(default_factory=list)
+    errors: list[tuple[str, str | None, str]] = field(default_factory=list)  # (source, url, error)
+    candidates: list[dict] = field(default_factory=list)  # OpenAlex authors to pin, for a name-only researcher
+    organisations: list[dict] = field(default_factory=list)  # ROR records seen
+
+
+def _attempt(ev: SubjectEvidence, source: str, fn):
+    try:
+        return fn()
+    except (SourceError, HighfenceError) as exc:
+        ev.errors.append((source, None, str(exc)))
+        return None
+
+
+def collect_subject(sources: Sources, subject: Subject, pin: str | None = None, since: int | None = None,
+                    roster_source: str = "roster") -> SubjectEvidence:
+    ev = SubjectEvidence(subject)
+    if subject.kind == "institution":
+        ev.observations.append(Observation(subject.subject_id, "partner_institution", subject.name, "roster",
+                                           observed_ror=subject.ror_id, evidence_id=f"roster:{subject.subject_id}",
+                                           source_url=roster_source))
+        if subject.ror_id:
+            got = _attempt(ev, "ror", lambda: sources.ror.organization(subject.ror_id))
+            if got:
+                ev.organisations.append(organisation_row(got[0]))
+        return ev
+
+    author_id = subject.openalex_id or pin
+    if not author_id and subject.orcid:
+        # an ORCID iD is an identifier, not a name: resolving the OpenAlex author through it is exact
+        got = _attempt(ev, "openalex", lambda: sources.openalex.author(subject.orcid))
+        author_id = got[0].get("id") if got else None
+    if not author_id and not subject.orcid:
+        found = _attempt(ev, "openalex", lambda: sources.openalex.search_authors(subject.name))
+        ev.candidates = found or []
+        return ev  # never resolved by name: the analyst pins one (highfence roster pin)
+    if author_id:
+        def works():
+            for work, page in sources.openalex.works(author_id, since_year=since):
+                ev.observations.extend(openalex_mod.observations_from_work(
+                    work, subject.subject_id, author_id, page.sha256, page.url))
+        _attempt(ev, "openalex", works)
+    if subject.orcid:
+        got = _attempt(ev, "orcid", lambda: sources.orcid.record(subject.orcid))
+        if got:
+            ev.observations.extend(orcid_mod.observations_from_record(got[0], subject.subject_id, got[1].sha256,
+                                                                      got[1].url))
+
+        def crossref_works():
+            for work, page in sources.crossref.works_by_orcid(orcid_mod.normalise(subject.orcid), since):
+                ev.observations.extend(crossref_mod.observations_from_work(
+                    work, subject.subject_id, subject.orcid, page.sha256, page.url))
+        _attempt(ev, "crossref", crossref_works)
+    return ev
+
+
+def store_evidence(con, ev: SubjectEvidence, run_id: str) -> int:
+    now = utcnow()
+    n = evidence_store.add_observations(con, ev.observations, run_id)
+    for source, url, error in ev.errors:
+        con.execute("INSERT INTO collection_errors VALUES (?, ?, ?, ?, ?, ?)",
+                    [run_id, ev.subject.subject_id, source, url, error, now])
+    if ev.candidates:
+        con.execute("DELETE FROM author_candidates WHERE subject_id = ?", [ev.subject.subject_id])
+        for c in ev.candidates:
+            insts = "; ".join(i.get("display_name", "") for i in c.get("last_known_institutions") or [])
+            con.execute("INSERT INTO author_candidates VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [ev.subject.subject_id, openalex_mod.short_id(c.get("id")), c.get("display_name") or "",
+                         c.get("orcid"), insts, c.get("works_count"), now])
+    if ev.organisations:
+        org_store.upsert(con, ev.organisations, "ror api")
+    return n
+
+
+def pins(con) -> dict[str, str]:
+    return dict(con.execute("""SELECT subject_id, arg_max(openalex_id, pinned_at) FROM roster_pins
+                               GROUP BY subject_id""").fetchall())
+
+
+@dataclass
+class CollectOutcome:
+    subjects: int = 0
+    observations_new: int = 0
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (subject, source, error)
+    needs_pin: list[str] = field(default_factory=list)
+
+
+def collect(db: Path, sources: Sources, subjects: list[Subject], run_id: str, since: int | None = None,
+            roster_source: str = "roster", lock_timeout: float = 30.0) -> CollectOutcome:
+    """Collect and store evidence for every subject, committing subject by subject."""
+    with store.connect(db, lock_timeout=lock_timeout) as con:
+        evidence_store.upsert_subjects(con, subjects, roster_source)
+        pinned = pins(con)
+    out = CollectOutcome()
+    progress = Progress(len(subjects), "collecting", min_total=2)
+    try:
+        for s in subjects:
+            ev = collect_subject(sources, s, pinned.get(s.subject_id), since, roster_source)
+            with store.connect(db, lock_timeout=lock_timeout) as con, store.transaction(con):
+                out.observations_new += store_evidence(con, ev, run_id)
+            out.subjects += 1
+            out.errors += [(s.subject_id, src, err) for src, _, err in ev.errors]
+            if s.kind == "researcher" and not (s.openalex_id or s.orcid or s.subject_id in pinned):
+                out.needs_pin.append(s.subject_id)
+            progress.advance()
+    finally:
+        progress.close()
+    return out

@@ -1,0 +1,39 @@
+"""The HTTP response cache, kept in the store: connectors ask it before the network and tell it what they got."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from pathlib import Path
+
+import store
+from store.db import utcnow
+
+
+class StoreCache:
+    """Cache for ``connectors.http.HttpClient``: a response for a URL is reused within ``ttl``. Bodies go to
+    raw_responses (by sha256), so every observation can point at the exact response it came from. Each call is
+    a short write; nothing is held open between requests."""
+
+    def __init__(self, db: Path, ttl_hours: float, lock_timeout: float = 30.0):
+        self.db, self.ttl, self.lock_timeout = Path(db), timedelta(hours=ttl_hours), lock_timeout
+
+    def get(self, url: str) -> tuple[int, bytes, str] | None:
+        """(status, body, sha256) of a fresh cached response, or None."""
+        with store.connect(self.db, lock_timeout=self.lock_timeout) as con:
+            rows = con.execute("""
+                SELECT c.status, r.body, c.body_sha256, c.retrieved_at FROM http_cache c
+                JOIN raw_responses r ON r.body_sha256 = c.body_sha256 WHERE c.url = ?""", [url]).fetchall()
+        if not rows or utcnow() - rows[0][3] > self.ttl:
+            return None
+        status, body, sha, _ = rows[0]
+        return status, bytes(body), sha
+
+    def put(self, source: str, url: str, status: int, body: bytes, content_type: str | None) -> str:
+        sha = hashlib.sha256(body).hexdigest()
+        now = utcnow()
+        with store.connect(self.db, lock_timeout=self.lock_timeout) as con, store.transaction(con):
+            con.execute("INSERT INTO raw_responses VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        [sha, source, url, now, status, content_type, body])
+            con.execute("INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)", [url, source, now, status, sha])
+        return sha
