@@ -104,7 +104,8 @@ def cmd_demo(args, settings: Settings) -> int:
                    s["relations"] or "-") for s in result["subjects"]]))
     sc = result["screening"]
     print(f"\nrun {sc['run_id']}: succeeded in {elapsed:.1f}s; {sc['findings_new']} new findings, "
-          f"{sc['findings_seen_again']} seen again, {sc['observations_new']} new observations")
+          f"{sc['findings_seen_again']} seen again, {sc['observations_new']} new observations "
+          f"(evidence from the bundled offline mirror of OpenAlex and ROR)")
     print(f"database:  {result['db']}")
     print(f"read copy: {result['db'].removesuffix('.duckdb')}.read.duckdb (open this one from notebooks)")
     print(f"findings:  {result['findings_csv']}")

@@ -36,11 +36,14 @@ class Sources:
     ror: Ror
 
 
-def make_sources(settings: Settings, db: Path | None = None) -> Sources:
+def make_sources(settings: Settings, db: Path | None = None, session_factory=None) -> Sources:
+    """Clients for the four APIs, sharing the store's response cache. ``session_factory`` gives each client its
+    requests session (the offline mirror mounts itself this way)."""
     cache = StoreCache(db or settings.db_path, settings["http.cache_ttl_hours"], settings["store.lock_timeout"])
 
     def client(name: str) -> HttpClient:
-        return HttpClient(name, HttpConfig.from_settings(settings, min_interval=1.0 / RATE[name]), cache=cache)
+        return HttpClient(name, HttpConfig.from_settings(settings, min_interval=1.0 / RATE[name]), cache=cache,
+                          session=session_factory() if session_factory else None)
 
     email = settings["contact.email"]
     return Sources(

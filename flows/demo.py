@@ -11,19 +11,24 @@ from prefect import flow, task
 from prefect.runtime import flow_run
 
 import store
+from connectors.mirror import mirror_url, session_for
+from flows.collect import make_sources
 from flows.lists import LoadResult, load_list
-from flows.roster import read_roster
-from flows.screening import ScreenOutcome, screen_roster_with_works
+from flows.screening import screen_roster
 from highfence.errors import InputError
+from highfence.settings import load_settings
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+DEMO_SINCE = 2018  # the bundled works are 2021-2024
 
 
 @dataclass
 class DemoResult:
     db: str
     lists: list[LoadResult]
-    screening: ScreenOutcome
+    screening: dict
     subjects: list[dict]
     findings_csv: str
 
@@ -43,10 +48,15 @@ def load_lists_task(db: Path, data_dir: Path) -> list[LoadResult]:
 
 
 @task(name="screen-roster")
-def screen_task(db: Path, data_dir: Path, flow_run_id: str | None) -> ScreenOutcome:
-    roster = data_dir / "demo" / "roster.csv"
-    return screen_roster_with_works(db, roster, read_roster(roster), data_dir / "demo" / "openalex_works.json",
-                                    kind="demo", flow_run_id=flow_run_id)
+def screen_task(db: Path, data_dir: Path, flow_run_id: str | None) -> dict:
+    """The real collect-and-screen path, its API base URLs pointed at the bundled offline mirror."""
+    mirror = data_dir / "demo" / "mirror"
+    settings = load_settings(env={}, overrides={
+        "store.db": str(db), **{f"sources.{api}.url": mirror_url(api) for api in ("openalex", "ror", "orcid",
+                                                                                   "crossref")}})
+    sources = make_sources(settings, db, session_factory=lambda: session_for(mirror))
+    return screen_roster(db, settings, data_dir / "demo" / "roster.csv", since=DEMO_SINCE, sources=sources,
+                         kind="demo", flow_run_id=flow_run_id)
 
 
 def export_findings(db: Path, out: Path) -> Path:
@@ -70,9 +80,9 @@ def demo_flow(db: Path, out_dir: Path, data_dir: Path = DATA_DIR) -> dict:
     store.migrate(db)
     lists = load_lists_task(db, data_dir)
     outcome = screen_task(db, data_dir, str(flow_run.id) if flow_run.id else None)
-    with store.reader(db) as con:
-        from store.findings import summary_by_subject
+    from store.findings import summary_by_subject
 
+    with store.reader(db) as con:
         subjects = summary_by_subject(con)
     findings_csv = export_findings(db, out_dir / "findings.csv")
     store.publish_read_copy(db)

@@ -27,6 +27,7 @@ def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harn
     assert by_subject["P-HIT"] == {("partner_institution", l) for l in ("aspi_unitracker", "ca_nro", "jp_meti_eul")}
     assert ("coauthor_affiliation", "jp_meti_eul") in by_subject["R-0001"]
     assert ("affiliation", "jp_meti_eul") in by_subject["R-0002"]
+    assert ("funder", "jp_meti_eul") not in by_subject["R-0001"]  # JSPS, a funder, is on no list
     assert "P-NUS" not in by_subject and "R-0003" not in by_subject
     assert all(e.startswith("10.5555/") for s, r, l, e, n in findings if s.startswith("R-"))
 
@@ -48,19 +49,25 @@ def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harn
         assert reader.execute("SELECT count(*) FROM findings").fetchall()[0][0] == counts["findings"]
 
 
-def test_failed_screening_leaves_store_as_it_was(tmp_path, db):
-    from flows.screening import screen_roster_with_works
-    from flows.roster import read_roster
-    from flows.demo import DATA_DIR
-
-    roster = DATA_DIR / "demo" / "roster.csv"
-    bad = tmp_path / "works.json"
-    bad.write_text('{"results": [{"authorships": [{"author": {"id": "A9990000001"}, "institutions": "oops"}]}]}')
+def test_failed_screening_leaves_findings_as_they_were(tmp_path, prefect_harness, monkeypatch):
+    """Screening commits with the run's final status: if it fails, the previous findings stay and the run says
+    'failed'."""
     import pytest
 
-    with pytest.raises(Exception):
-        screen_roster_with_works(db, roster, read_roster(roster), bad)
+    import flows.screening
+
+    db = tmp_path / "demo.duckdb"
+    demo_flow(db=db, out_dir=tmp_path)
     with store.connect(db, read_only=True) as con:
-        assert con.execute("SELECT status FROM screening_runs").fetchall() == [("failed",)]
-        assert con.execute("SELECT count(*) FROM subjects").fetchall()[0][0] == 0
-        assert con.execute("SELECT count(*) FROM observations").fetchall()[0][0] == 0
+        before = con.execute("SELECT finding_id, last_run_id FROM findings ORDER BY 1").fetchall()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("matcher crashed")
+
+    monkeypatch.setattr(flows.screening, "screen_stored", broken)
+    with pytest.raises(Exception, match="matcher crashed"):
+        demo_flow(db=db, out_dir=tmp_path)
+    with store.connect(db, read_only=True) as con:
+        assert con.execute("SELECT finding_id, last_run_id FROM findings ORDER BY 1").fetchall() == before
+        statuses = [r[0] for r in con.execute("SELECT status FROM screening_runs ORDER BY started_at").fetchall()]
+    assert statuses == ["succeeded", "failed"]
