@@ -99,9 +99,10 @@ def cmd_demo(args, settings: Settings) -> int:
                  [(r["list_id"], r["outcome"], r["published"] or "", r["entries"], r["snapshot_id"])
                   for r in result["lists"]]))
     print("\nSubjects")
-    print(render(["subject", "kind", "name", "observations", "findings", "lists", "relations"],
+    print(render(["subject", "kind", "name", "observations", "findings", "lists", "relations", "disclosure"],
                  [(s["subject_id"], s["kind"], s["name"], s["observations"], s["findings"], s["lists"] or "-",
-                   s["relations"] or "-") for s in result["subjects"]]))
+                   s["relations"] or "-", s["reconciliation"] or ("-" if s["kind"] == "institution" else "none"))
+                  for s in result["subjects"]], max_width=48))
     sc = result["screening"]
     print(f"\nrun {sc['run_id']}: succeeded in {elapsed:.1f}s; {sc['findings_new']} new findings, "
           f"{sc['findings_seen_again']} seen again, {sc['observations_new']} new observations "
@@ -326,7 +327,7 @@ def cmd_findings_export(args, settings: Settings) -> int:
     from store.findings_export import EXPORT_COLUMNS, export_rows
 
     with store.reader(settings.db_path) as con:
-        rows = export_rows(con)
+        rows = export_rows(con, include_restricted=args.include_restricted)
     if args.format == "json":
         text = json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default) + "\n"
     else:
@@ -340,6 +341,51 @@ def cmd_findings_export(args, settings: Settings) -> int:
         print(f"{len(rows)} findings -> {args.out}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_disclosures_template(args, settings: Settings) -> int:
+    from disclosures.templates import write_template
+
+    paths = write_template(Path(args.out), args.lang)
+    print("\n".join(f"wrote {p}" for p in paths))
+    return 0
+
+
+def cmd_disclosures_load(args, settings: Settings) -> int:
+    from flows.reconcile import load_disclosures
+
+    n, ids = load_disclosures(settings.db_path, Path(args.file), settings["store.lock_timeout"])
+    print(f"{args.file}: {n} researcher(s) validated; {len(ids)} new disclosure version(s) stored "
+          f"({n - len(ids)} unchanged)")
+    return 0
+
+
+def cmd_disclosures_check(args, settings: Settings) -> int:
+    from disclosures.load import DisclosureErrors, read_disclosures
+
+    try:
+        found = read_disclosures(Path(args.file))
+    except DisclosureErrors as exc:
+        print(render(["file", "sheet", "row", "column", "problem"],
+                     [(p.file, p.sheet or "", p.row or "", p.column or "", p.message) for p in exc.problems],
+                     max_width=80))
+        return 1
+    print(f"{args.file}: {len(found)} researcher(s), no problems")
+    return 0
+
+
+def cmd_reconcile(args, settings: Settings) -> int:
+    from flows.reconcile import reconcile_store
+    from matching import Thresholds
+
+    outcome = reconcile_store(settings.db_path, args.subject, args.window_years or settings["screening.window_years"],
+                              Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"]),
+                              settings["store.lock_timeout"])
+    print(f"run {outcome['run_id']}: {outcome['researchers']} researcher(s) reconciled over "
+          f"{outcome['window'][0]}–{outcome['window'][1]}: {outcome['findings']} finding(s)")
+    if outcome["by_type"]:
+        print(render(["finding type", "count"], sorted(outcome["by_type"].items())))
     return 0
 
 
@@ -438,6 +484,23 @@ def build_parser() -> argparse.ArgumentParser:
     export = add(fsub, "export", cmd_findings_export, "findings with their evidence as CSV or JSON")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--out", help="file to write (default: standard output)")
+    export.add_argument("--include-restricted", action="store_true",
+                        help="include findings from NDA collaborations (restricted role only)")
+
+    disc = sub.add_parser("disclosures", help="researchers' self-disclosures", description="disclosures")
+    dsub2 = disc.add_subparsers(dest="disclosures_command", metavar="ACTION", required=True)
+    tmpl = add(dsub2, "template", cmd_disclosures_template,
+               "write a blank template: .xlsx, or a folder of CSV files with the JSON Schema")
+    tmpl.add_argument("--lang", choices=("ja", "en"), default="ja")
+    tmpl.add_argument("--out", required=True)
+    dload = add(dsub2, "load", cmd_disclosures_load, "validate and store disclosures (JSON, XLSX, CSV)")
+    dload.add_argument("file", metavar="FILE")
+    dcheck = add(dsub2, "check", cmd_disclosures_check, "list every problem in a disclosure file, store nothing")
+    dcheck.add_argument("file", metavar="FILE")
+
+    rec = add(sub, "reconcile", cmd_reconcile, "compare disclosures with the stored open-source evidence")
+    rec.add_argument("--subject", help="one researcher (default: all with a disclosure)")
+    rec.add_argument("--window-years", type=int, help="look-back window (default screening.window_years)")
 
     ror = sub.add_parser("ror", help="ROR organisations", description="ROR")
     rorsub = ror.add_subparsers(dest="ror_command", metavar="ACTION", required=True)

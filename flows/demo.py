@@ -31,6 +31,7 @@ class DemoResult:
     screening: dict
     subjects: list[dict]
     findings_csv: str
+    reconciliation: dict
 
 
 def bundled_lists(data_dir: Path) -> list[tuple[str, Path]]:
@@ -59,6 +60,14 @@ def screen_task(db: Path, data_dir: Path, flow_run_id: str | None) -> dict:
                          kind="demo", flow_run_id=flow_run_id)
 
 
+@task(name="reconcile-disclosures")
+def reconcile_task(db: Path, data_dir: Path, flow_run_id: str | None) -> dict:
+    from flows.reconcile import load_disclosures, reconcile_store
+
+    load_disclosures(db, data_dir / "demo" / "disclosures.json")
+    return reconcile_store(db, flow_run_id=flow_run_id)
+
+
 def export_findings(db: Path, out: Path) -> Path:
     with store.reader(db) as con:
         cur = con.execute("""
@@ -79,11 +88,13 @@ def export_findings(db: Path, out: Path) -> Path:
 def demo_flow(db: Path, out_dir: Path, data_dir: Path = DATA_DIR) -> dict:
     store.migrate(db)
     lists = load_lists_task(db, data_dir)
-    outcome = screen_task(db, data_dir, str(flow_run.id) if flow_run.id else None)
+    run_id = str(flow_run.id) if flow_run.id else None
+    outcome = screen_task(db, data_dir, run_id)
+    reconciliation = reconcile_task(db, data_dir, run_id)
     from store.findings import summary_by_subject
 
     with store.reader(db) as con:
         subjects = summary_by_subject(con)
     findings_csv = export_findings(db, out_dir / "findings.csv")
     store.publish_read_copy(db)
-    return asdict(DemoResult(str(db), lists, outcome, subjects, str(findings_csv)))
+    return asdict(DemoResult(str(db), lists, outcome, subjects, str(findings_csv), reconciliation))

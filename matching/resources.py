@@ -66,3 +66,14 @@ def ror_orgs() -> dict[str, dict]:
             rec = json.loads(line)
             out[rec["id"]] = rec
     return out
+
+
+@lru_cache(maxsize=1)
+def cjk_name_countries() -> dict[str, frozenset[str]]:
+    """CJK organisation names (folded to simplified) -> countries of the ROR organisations bearing them."""
+    out = {}
+    for line in (DATA / "matching" / "cjk_names.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, countries = line.split("\t")
+            out[name] = frozenset(countries.split(","))
+    return out

@@ -9,7 +9,7 @@ from rapidfuzz.distance import OSA
 
 from matching.model import ListedEntry, Variant
 from matching.parse import Affiliation, Segment, is_noise
-from matching.resources import places, token_countries
+from matching.resources import cjk_name_countries, places, token_countries
 from matching.rules import cjk_prefix_rule, cjk_suffix_rule, pinyin_suffix_rule, prefix_rule, suffix_rule
 from matching.vocab import PINYIN_ORG_WORDS
 
@@ -235,6 +235,14 @@ def score_variant(aff: Affiliation, v: Variant, entry: ListedEntry, extra_countr
         return None
     context = (aff.countries[chunk] if 0 <= chunk < len(aff.countries) else frozenset()) | extra_countries
     listed = set(entry.countries)
+    if v.cjk and listed:
+        # the same characters can name organisations in two countries: 東北大学 is Tohoku University (JP) and, in
+        # simplified form, 东北大学 is Northeastern University (CN)
+        elsewhere = cjk_name_countries().get(v.cjk, frozenset()) - listed
+        if elsewhere and not (context & listed):
+            hit.score = min(hit.score, 80.0)
+            hit.rules.append(f"the same characters also name an organisation in {', '.join(sorted(elsewhere))} "
+                             "(ROR): review")
     agrees = bool(context & listed)
     if v.acronym or v.generic:
         what = "acronym" if v.acronym else "a name this common"

@@ -4,6 +4,8 @@
   occurs: words such as 'institute', 'applied', 'naval' occur everywhere and cannot identify an organisation alone.
 - data/matching/places.tsv: place names (GeoNames cities and subdivisions as ROR records them) and their countries,
   so a string's country can be read from its city.
+- data/matching/cjk_names.tsv: Chinese/Japanese organisation names, folded to one script, and the countries of the
+  organisations that bear them: 東北大学 is Tohoku University (JP) as well as 东北大学, Northeastern University (CN).
 - data/crosswalk/crosswalk.csv: the reviewed list-entry -> ROR crosswalk, keyed by the entry's name and country so
   it applies to every list that names the organisation the same way.
 - data/crosswalk/ror_orgs.jsonl: the ROR records (names, acronyms, labels, parents) of the crosswalked organisations.
@@ -43,7 +45,10 @@ def main() -> None:
     out_m.mkdir(parents=True, exist_ok=True)
     out_c.mkdir(parents=True, exist_ok=True)
 
+    from matching.cjk import has_cjk, simplify, strip_legal_form
+
     countries_of = collections.defaultdict(set)
+    cjk_names = collections.defaultdict(set)
     places = collections.defaultdict(set)
     records = {}
     for r in ror_records():
@@ -57,6 +62,10 @@ def main() -> None:
                 if key and not any(ch.isdigit() for ch in key):
                     places[key].add(g["country_code"])
         for name in r["names"]:
+            if has_cjk(name["value"]):
+                key = strip_legal_form("".join(simplify(name["value"]).split()))
+                if len(key) >= 4:
+                    cjk_names[key] |= cc
             for token in fold(name["value"]).split():
                 for c in cc:
                     countries_of[canon(token)].add(c)
@@ -68,6 +77,12 @@ def main() -> None:
         f.write("# place\tcountries (GeoNames names as recorded in ROR, CC0; built by scripts/build_matching_data.py)\n")
         for key in sorted(places):
             f.write(f"{key}\t{','.join(sorted(places[key]))}\n")
+
+    with (out_m / "cjk_names.tsv").open("w", encoding="utf-8") as f:
+        f.write("# CJK organisation name (folded to simplified)\tcountries of the ROR organisations bearing it "
+                "(built by scripts/build_matching_data.py)\n")
+        for key in sorted(cjk_names):
+            f.write(f"{key}\t{','.join(sorted(cjk_names[key]))}\n")
 
     lists = {}
     for path in sorted((SHARED / "eval/lists").glob("*.csv")):

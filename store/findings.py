@@ -30,15 +30,22 @@ def upsert(con, findings: Iterable[Finding], run_id: str) -> tuple[int, int]:
 
 
 def summary_by_subject(con) -> list[dict]:
+    """Per subject: evidence, screening findings, and how the disclosure reconciled (restricted items left out)."""
     cur = con.execute("""
-        SELECT s.subject_id, s.kind, s.name,
-               count(DISTINCT o.observation_id) AS observations,
-               count(DISTINCT f.finding_id) AS findings,
-               string_agg(DISTINCT f.list_id, ', ' ORDER BY f.list_id) AS lists,
-               string_agg(DISTINCT f.relation, ', ' ORDER BY f.relation) AS relations
-        FROM subjects s
-        LEFT JOIN observations o ON o.subject_id = s.subject_id
-        LEFT JOIN findings f ON f.subject_id = s.subject_id
-        GROUP BY ALL ORDER BY s.subject_id""")
+        WITH obs AS (SELECT subject_id, count(*) AS n FROM observations GROUP BY ALL),
+             fnd AS (SELECT subject_id, count(*) AS n, string_agg(DISTINCT list_id, ', ' ORDER BY list_id) AS lists,
+                            string_agg(DISTINCT relation, ', ' ORDER BY relation) AS relations
+                     FROM findings GROUP BY ALL),
+             rec AS (SELECT subject_id, string_agg(relation || ' ' || n, ', ' ORDER BY relation) AS reconciliation
+                     FROM (SELECT subject_id, relation, count(*) AS n FROM disclosure_findings
+                           WHERE NOT restricted GROUP BY ALL) GROUP BY ALL),
+             dis AS (SELECT DISTINCT researcher_id AS subject_id FROM disclosures)
+        SELECT s.subject_id, s.kind, s.name, coalesce(obs.n, 0) AS observations, coalesce(fnd.n, 0) AS findings,
+               fnd.lists, fnd.relations, dis.subject_id IS NOT NULL AS disclosed,
+               CASE WHEN dis.subject_id IS NULL THEN NULL ELSE coalesce(rec.reconciliation, 'consistent') END
+                   AS reconciliation
+        FROM subjects s LEFT JOIN obs USING (subject_id) LEFT JOIN fnd USING (subject_id)
+        LEFT JOIN rec USING (subject_id) LEFT JOIN dis USING (subject_id)
+        ORDER BY s.subject_id""")
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]

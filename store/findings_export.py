@@ -1,4 +1,5 @@
-"""Findings as analysts and other systems take them: one row per finding with its evidence."""
+"""Findings as analysts and other systems take them: screening and reconciliation findings, one row each with its
+evidence. NDA-derived findings are restricted: left out unless asked for."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ EXPORT_COLUMNS = ("finding_id", "subject_id", "relation", "observed_name", "obse
                   "evidence_year", "list_id", "entry_id", "entry_name", "score", "decision", "status")
 
 
-def export_rows(con) -> list[dict]:
-    cur = con.execute("""
+def export_rows(con, include_restricted: bool = False) -> list[dict]:
+    cur = con.execute(f"""
         SELECT finding_id, subject_id, relation, observed_name, observed_ror, evidence_id, evidence_year, list_id,
-               entry_id, entry_name, score, decision, 'open' AS status,
+               entry_id, entry_name, score, decision, 'open' AS status, NULL AS confidence,
                explanation, evidence_source, evidence_url, snapshot_id, list_source_url, list_published, list_sha256
-        FROM v_findings ORDER BY subject_id, relation, list_id, entry_id, evidence_id""")
+        FROM v_findings
+        UNION ALL
+        SELECT finding_id, subject_id, relation, observed_name, observed_ror, evidence_id, evidence_year, list_id,
+               entry_id, entry_name, score, coalesce(decision, 'review'), 'open', confidence,
+               explanation, 'disclosure reconciliation', NULL, NULL, NULL, NULL, NULL
+        FROM disclosure_findings {"" if include_restricted else "WHERE NOT restricted"}
+        ORDER BY subject_id, relation, list_id NULLS LAST, entry_id NULLS LAST, evidence_id""")
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]

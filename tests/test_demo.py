@@ -14,8 +14,9 @@ def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harn
     assert {r["list_id"] for r in first["lists"]} == {"jp_meti_eul", "ca_nro", "un_sc", "aspi_unitracker", "us_csl"}
     assert all(r["outcome"] == "activated" for r in first["lists"])
     with store.connect(db, read_only=True) as con:
-        runs = con.execute("SELECT status, flow_run_id FROM screening_runs").fetchall()
-        assert runs == [("succeeded", runs[0][1])] and runs[0][1]  # linked to the Prefect flow run
+        runs = con.execute("SELECT kind, status, flow_run_id FROM screening_runs ORDER BY started_at").fetchall()
+        assert [(k, s) for k, s, _ in runs] == [("demo", "succeeded"), ("reconcile", "succeeded")]
+        assert runs[0][2] and runs[0][2] == runs[1][2]  # linked to the Prefect flow run
         findings = con.execute("""SELECT subject_id, relation, list_id, evidence_id, entry_name FROM v_findings
                                   ORDER BY ALL""").fetchall()
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
@@ -37,12 +38,17 @@ def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harn
     assert len(rows) == counts["findings"]
     assert all(r["list_sha256"] and r["snapshot_id"] and r["explanation"] and r["observed_name"] for r in rows)
 
+    recon = {s["subject_id"]: s["reconciliation"] for s in first["subjects"]}
+    assert recon["R-0001"] == "consistent"  # disclosed Tokyo and its JSPS grant; the NDA item stays restricted
+    assert recon["R-0002"].startswith("undisclosed_affiliation")  # Beihang, a listed institution
+    assert recon["R-0003"] is None  # no disclosure on file
+
     second = demo_flow(db=db, out_dir=tmp_path)
     assert all(r["outcome"] == "unchanged" for r in second["lists"])
     assert second["screening"]["findings_new"] == 0
     with store.connect(db, read_only=True) as con:
         again = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in counts}
-        assert con.execute("SELECT count(*) FROM screening_runs WHERE status = 'succeeded'").fetchall()[0][0] == 2
+        assert con.execute("SELECT count(*) FROM screening_runs WHERE status = 'succeeded'").fetchall()[0][0] == 4
     assert again == counts
 
     with duckdb.connect(str(store.read_copy_path(db)), read_only=True) as reader:
@@ -69,5 +75,6 @@ def test_failed_screening_leaves_findings_as_they_were(tmp_path, prefect_harness
         demo_flow(db=db, out_dir=tmp_path)
     with store.connect(db, read_only=True) as con:
         assert con.execute("SELECT finding_id, last_run_id FROM findings ORDER BY 1").fetchall() == before
-        statuses = [r[0] for r in con.execute("SELECT status FROM screening_runs ORDER BY started_at").fetchall()]
+        statuses = [r[0] for r in con.execute("SELECT status FROM screening_runs WHERE kind = 'demo' "
+                                              "ORDER BY started_at").fetchall()]
     assert statuses == ["succeeded", "failed"]
