@@ -52,6 +52,10 @@ def cmd_config_show(args, settings: Settings) -> int:
     return 0
 
 
+def _usage(message: str) -> int:
+    raise HighfenceError(message)
+
+
 def cmd_db_init(args, settings: Settings) -> int:
     import store
 
@@ -301,7 +305,135 @@ def cmd_collect(args, settings: Settings, collect_only: bool = True) -> int:
 
 
 def cmd_screen(args, settings: Settings) -> int:
+    if args.delta or not args.roster:
+        if not args.delta:
+            raise HighfenceError("--roster FILE is needed (or --delta to re-screen stored evidence after a list change)")
+        from flows.screening import rescreen
+
+        started = time.monotonic()
+        outcome = rescreen(settings.db_path, settings, delta=True)
+        print(f"run {outcome['run_id']} (delta, {time.monotonic() - started:.1f}s): {outcome.get('entries_rescreened', 0)} "
+              f"changed or added entries re-screened; {outcome['findings_new']} new findings, "
+              f"{outcome['findings_retired']} no longer produced; findings of removed entries are now 'delisted'")
+        return 0
     return cmd_collect(args, settings, collect_only=False)
+
+
+def _finding_rows(con, args) -> list[dict]:
+    sql = """SELECT f.finding_id, f.subject_id, f.relation, f.observed_name, f.evidence_id, f.evidence_year, f.list_id,
+                    f.entry_name, f.score, f.decision, s.status, s.status_reason
+             FROM v_findings f JOIN v_finding_status s USING (finding_id) WHERE 1=1"""
+    params: list = []
+    for col, values in (("s.status", args.status), ("f.subject_id", args.subject), ("f.list_id", args.list)):
+        if values:
+            sql += f" AND list_contains(?, {col})"
+            params.append(values)
+    cur = con.execute(sql + " ORDER BY f.subject_id, f.relation, f.list_id, f.evidence_id", params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def cmd_findings_list(args, settings: Settings) -> int:
+    import store
+
+    with store.reader(settings.db_path) as con:
+        rows = _finding_rows(con, args)
+    if args.format == "json":
+        emit_json(rows)
+        return 0
+    print(render(["finding", "subject", "relation", "observed", "evidence", "year", "list", "entry", "score",
+                  "status"],
+                 [(r["finding_id"], r["subject_id"], r["relation"], r["observed_name"], r["evidence_id"],
+                   r["evidence_year"] or "", r["list_id"], r["entry_name"], f"{r['score']:.0f}", r["status"])
+                  for r in rows], max_width=40))
+    print(f"{len(rows)} finding(s)")
+    return 0
+
+
+def cmd_findings_show(args, settings: Settings) -> int:
+    import store
+
+    with store.reader(settings.db_path) as con:
+        cur = con.execute("""SELECT f.*, s.status, s.status_reason, s.case_key FROM v_findings f
+                             JOIN v_finding_status s USING (finding_id) WHERE finding_id = ?""", [args.finding_id])
+        rows = cur.fetchall()
+        if not rows:
+            raise HighfenceError(f"no finding {args.finding_id!r} (see 'highfence findings list')")
+        f = dict(zip([d[0] for d in cur.description], rows[0]))
+        log = con.execute("""SELECT decided_at, decided_by, previous_status, status, reason FROM decisions
+                             WHERE case_key = ? ORDER BY decided_at""", [f["case_key"]]).fetchall()
+    if args.format == "json":
+        emit_json({**f, "decisions": [dict(zip(("decided_at", "decided_by", "previous_status", "status", "reason"), d))
+                                      for d in log]})
+        return 0
+    sections = [
+        ("Finding", [("id", f["finding_id"]), ("status", f"{f['status']}" + (f" ({f['status_reason']})"
+                                                                                if f["status_reason"] else "")),
+                     ("decision", f"{f['decision']} (score {f['score']:.0f})")]),
+        ("Subject", [("id", f["subject_id"]), ("name", f["subject_name"]), ("relation", f["relation"])]),
+        ("Observed", [("organisation", f["observed_name"]), ("ROR", f["observed_ror"] or "-"),
+                      ("evidence", f"{f['evidence_id']} ({f['evidence_year'] or '-'})"),
+                      ("source", f"{f['evidence_source']} {f['evidence_url'] or ''}"),
+                      ("retrieved", f["evidence_retrieved_at"])]),
+        ("List entry", [("list", f["list_id"]), ("entry", f"{f['entry_id']}: {f['entry_name']}"),
+                        ("matched name", f["matched_name"]),
+                        ("snapshot", f"{f['snapshot_id']} published {f['list_published'] or '-'}"),
+                        ("source", f["list_source_url"] or "-"), ("sha256", f["list_sha256"])]),
+        ("Why", [("explanation", f["explanation"])]),
+    ]
+    for title, items in sections:
+        print(title)
+        for k, v in items:
+            print(f"  {k:<13} {v}")
+    if log:
+        print("Decisions")
+        print(render(["when", "by", "from", "to", "reason"], log, max_width=60))
+    return 0
+
+
+def cmd_review(args, settings: Settings) -> int:
+    import store
+    from store.review import DecisionRequest, apply_all
+
+    store.migrate(settings.db_path)
+    by = args.by or os.environ.get("USER") or ""
+    with store.connect(settings.db_path) as con, store.transaction(con):
+        [done] = apply_all(con, [("", DecisionRequest(args.finding_id, args.decision, args.reason or "", by))])
+    print(f"{done['finding_id']}: {done['previous_status']} -> {done['status']} (decision {done['decision_id']})")
+    return 0
+
+
+def cmd_review_import(args, settings: Settings) -> int:
+    import csv
+
+    import store
+    from store.review import DecisionRequest, apply_all
+
+    path = Path(args.file)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in ("finding_id", "decision", "reason") if c not in (reader.fieldnames or [])]
+            if missing:
+                raise HighfenceError(f"{path}, row 1: missing column(s) {', '.join(missing)} "
+                                     "(finding_id,decision,reason[,by])")
+            requests = [(f"{path}, row {reader.line_num}: ",
+                         DecisionRequest((r["finding_id"] or "").strip(), (r["decision"] or "").strip(),
+                                         r["reason"] or "", (r.get("by") or args.by or os.environ.get("USER") or "")))
+                        for r in reader]
+    except FileNotFoundError:
+        raise HighfenceError(f"{path}: file not found") from None
+    with store.connect(settings.db_path) as con, store.transaction(con):
+        done = apply_all(con, requests)
+    print(f"{len(done)} decision(s) applied from {path}")
+    return 0
+
+
+def cmd_db_publish(args, settings: Settings) -> int:
+    import store
+
+    print(f"read copy: {store.publish_read_copy(settings.db_path)}")
+    return 0
 
 
 def cmd_roster_pin(args, settings: Settings) -> int:
@@ -468,9 +600,11 @@ def build_parser() -> argparse.ArgumentParser:
     collect = add(sub, "collect", cmd_collect, "collect open-source evidence (OpenAlex, ORCID, Crossref, ROR) for a roster")
     screen = add(sub, "screen", cmd_screen, "collect evidence for a roster, then screen it against the active lists")
     for sp in (collect, screen):
-        sp.add_argument("--roster", required=True, help="CSV or XLSX: subject_id,kind,name,orcid,openalex_id,ror_id,"
-                        "home_institution")
+        sp.add_argument("--roster", required=sp is collect, help="CSV or XLSX: subject_id,kind,name,orcid,openalex_id,"
+                        "ror_id,home_institution")
         sp.add_argument("--since", type=int, help="first publication year (default: this year - window_years)")
+    screen.add_argument("--delta", action="store_true",
+                        help="after a list refresh: re-screen stored evidence against added and changed entries only")
 
     roster = sub.add_parser("roster", help="pin researchers to OpenAlex authors", description="roster")
     rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
@@ -481,11 +615,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     findings = sub.add_parser("findings", help="export findings", description="findings")
     fsub = findings.add_subparsers(dest="findings_command", metavar="ACTION", required=True)
+    flist = add(fsub, "list", cmd_findings_list, "findings with their review status")
+    flist.add_argument("--status", nargs="+", choices=("open", "confirmed", "dismissed", "escalated", "delisted",
+                                                         "superseded"))
+    flist.add_argument("--subject", nargs="+")
+    flist.add_argument("--list", nargs="+")
+    fmt(flist)
+    fshow = add(fsub, "show", cmd_findings_show, "one finding's whole evidence chain, explanation and decisions")
+    fshow.add_argument("finding_id", metavar="FINDING_ID")
+    fmt(fshow)
     export = add(fsub, "export", cmd_findings_export, "findings with their evidence as CSV or JSON")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--out", help="file to write (default: standard output)")
     export.add_argument("--include-restricted", action="store_true",
                         help="include findings from NDA collaborations (restricted role only)")
+
+    review = sub.add_parser("review", help="record analyst decisions on findings",
+                            description="review FINDING_ID --decision ... --reason ..., or review import FILE.csv")
+    review.add_argument("finding_id", metavar="FINDING_ID|import")
+    review.add_argument("file", nargs="?", metavar="FILE.csv", help="with 'import': finding_id,decision,reason[,by]")
+    review.add_argument("--decision", choices=("confirm", "dismiss", "escalate"))
+    review.add_argument("--reason")
+    review.add_argument("--by", help="who decides (default $USER)")
+    review.set_defaults(func=lambda a, s: cmd_review_import(a, s) if a.finding_id == "import" else (
+        cmd_review(a, s) if a.decision else _usage("review needs --decision and --reason")))
+    add(dsub, "publish", cmd_db_publish, "publish the read copy for notebooks now")
 
     disc = sub.add_parser("disclosures", help="researchers' self-disclosures", description="disclosures")
     dsub2 = disc.add_subparsers(dest="disclosures_command", metavar="ACTION", required=True)

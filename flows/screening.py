@@ -11,12 +11,17 @@ from store import evidence as evidence_store
 from store import lists as list_store
 from store import findings as findings_store
 from store import runs
+from store.db import utcnow
 
 SCREENED_KINDS = ("organization", "other")  # organisations are screened; listed persons and vessels are not
 
 
-def matcher_for(con, thresholds: Thresholds = Thresholds()) -> Matcher | None:
-    rows = list_store.active_entries(con, kinds=SCREENED_KINDS)
+def _entries(con) -> list[dict]:
+    return list_store.active_entries(con, kinds=SCREENED_KINDS)
+
+
+def matcher_for(con, thresholds: Thresholds = Thresholds(), rows: list[dict] | None = None) -> Matcher | None:
+    rows = _entries(con) if rows is None else rows
     if not rows:
         return None
     from flows.matching import stored_ror_records
@@ -26,18 +31,23 @@ def matcher_for(con, thresholds: Thresholds = Thresholds()) -> Matcher | None:
                    ror_records=stored_ror_records(con))
 
 
-def findings_for(observations: list[Observation], matcher: Matcher) -> list[Finding]:
-    """Each observation against every active list: its ROR id through the reviewed crosswalk, its name or raw
-    affiliation string through the matcher. One finding per observation and list entry, the strongest evidence."""
+def findings_for(observations: list[Observation], matcher: Matcher, only: set[int] | None = None) -> list[Finding]:
+    """Each observation against the active lists: its ROR id through the reviewed crosswalk, its name or raw
+    affiliation string through the matcher. One finding per observation and list entry, the strongest evidence.
+    ``only``: entry indexes to screen for (a delta screen); None screens for all."""
     cache: dict[tuple[str, str | None], list] = {}
+    keep = None if only is None else {(matcher.entries[i].list_id, matcher.entries[i].entry_id) for i in only}
+    may_match = None if only is None else matcher.index.prefilter(only)
     out: list[Finding] = []
     for obs in observations:
         key = (obs.observed_name, obs.observed_ror)
+        if key not in cache and may_match is not None and not obs.observed_ror and not may_match(obs.observed_name):
+            cache[key] = []  # cannot concern the changed entries: not parsed at all
         if key not in cache:
             best: dict[tuple[str, str], object] = {}
-            for m in matcher.match_ror(obs.observed_ror) + matcher.match(obs.observed_name):
+            for m in matcher.match_ror(obs.observed_ror) + matcher.match(obs.observed_name, only_entries=only):
                 k = (m.list_id, m.entry_id)
-                if k not in best or m.score > best[k].score:
+                if (keep is None or k in keep) and (k not in best or m.score > best[k].score):
                     best[k] = m
             cache[key] = list(best.values())
         for m in cache[key]:
@@ -46,17 +56,54 @@ def findings_for(observations: list[Observation], matcher: Matcher) -> list[Find
     return out
 
 
-def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds()) -> tuple[int, int, dict[str, str]]:
-    """Screen every stored observation against the active lists; (new findings, seen again, snapshots)."""
+def changed_entries(con, rows: list[dict]) -> tuple[set[tuple[str, str]], set[str]]:
+    """Entries added or changed since each list was last screened, and the lists never screened at all."""
+    last = dict(con.execute("""SELECT list_id, arg_max(snapshot_id, screened_at) FROM list_screening
+                               GROUP BY list_id""").fetchall())
+    before: dict[tuple[str, str], str] = {}
+    if last:
+        before = {(l, e): h for l, e, h in con.execute(
+            """SELECT list_id, entry_id, content_hash FROM list_entries WHERE list_contains(?, snapshot_id)""",
+            [list(last.values())]).fetchall()}
+    unscreened = {r["list_id"] for r in rows if r["list_id"] not in last}
+    changed = {(r["list_id"], r["entry_id"]) for r in rows
+               if r["list_id"] in unscreened or before.get((r["list_id"], r["entry_id"])) != r["content_hash"]}
+    return changed, unscreened
+
+
+def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds(), delta: bool = False) -> dict:
+    """Screen stored observations against the active lists and record which snapshots were screened.
+
+    Full: every observation against every entry; findings not produced again are retired. Delta (after a list
+    refresh): every observation against only the entries added or changed since the last screen (reverse
+    screening through the same candidate index); findings of those entries not produced again are retired, and
+    findings of removed entries become 'delisted' by themselves. Both leave the same open findings."""
     snapshots = dict(con.execute("SELECT list_id, snapshot_id FROM v_active_snapshots").fetchall())
-    matcher = matcher_for(con, thresholds)
-    if matcher is None:
-        return 0, 0, snapshots
-    observations = [Observation(o["subject_id"], o["relation"], o["observed_name"], o["source"],
-                                o["observed_ror"], o["evidence_id"], o["evidence_year"], o["source_url"],
-                                o["body_sha256"]) for o in evidence_store.observations(con)]
-    new, again = findings_store.upsert(con, findings_for(observations, matcher), run_id)
-    return new, again, snapshots
+    rows = _entries(con)
+    outcome = {"mode": "delta" if delta else "full", "lists": snapshots, "findings_new": 0,
+               "findings_seen_again": 0, "findings_retired": 0}
+    matcher = matcher_for(con, thresholds, rows)
+    if matcher is not None:
+        hashes = {(r["list_id"], r["entry_id"]): r["content_hash"] for r in rows}
+        only = None
+        scope = None
+        if delta:
+            changed, _ = changed_entries(con, rows)
+            only = {i for i, e in enumerate(matcher.entries) if (e.list_id, e.entry_id) in changed}
+            only = matcher.same_organisation(only)  # pooled names: a change on one list touches its twins
+            scope = [(matcher.entries[i].list_id, matcher.entries[i].entry_id) for i in only]
+            outcome["entries_rescreened"] = len(only)
+        observations = [Observation(o["subject_id"], o["relation"], o["observed_name"], o["source"],
+                                    o["observed_ror"], o["evidence_id"], o["evidence_year"], o["source_url"],
+                                    o["body_sha256"]) for o in evidence_store.observations(con)]
+        if only is None or only:
+            new, again = findings_store.upsert(con, findings_for(observations, matcher, only), run_id, hashes)
+            outcome["findings_new"], outcome["findings_seen_again"] = new, again
+            outcome["findings_retired"] = findings_store.retire_unproduced(con, run_id, scope)
+    now = utcnow()
+    for list_id, snapshot_id in snapshots.items():
+        con.execute("INSERT INTO list_screening VALUES (?, ?, ?, ?)", [list_id, snapshot_id, run_id, now])
+    return outcome
 
 
 def screen_roster(db: Path, settings, roster_path: Path, since: int | None = None, sources=None,
@@ -80,11 +127,29 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
         with store.connect(db, lock_timeout=lock) as con, store.transaction(con):
             if not collect_only:
                 thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
-                new, again, lists = screen_stored(con, run_id, thresholds)
-                outcome.update(findings_new=new, findings_seen_again=again, lists=lists)
+                outcome.update(screen_stored(con, run_id, thresholds))
             runs.finish(con, run_id, {k: v for k, v in outcome.items() if k != "run_id"})
     except BaseException as exc:
         with store.connect(db, lock_timeout=lock) as con:
             runs.fail(con, run_id, f"{type(exc).__name__}: {exc}")
         raise
     return outcome
+
+
+def rescreen(db: Path, settings, delta: bool = False, kind: str | None = None, flow_run_id: str | None = None) -> dict:
+    """Screen the stored evidence again (no collection): after a list refresh, ``delta`` re-screens only what
+    changed. The run and its results commit together."""
+    lock = settings["store.lock_timeout"]
+    store.migrate(db, lock_timeout=lock)
+    thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
+    with store.connect(db, lock_timeout=lock) as con:
+        run_id = runs.start(con, kind or ("screen-delta" if delta else "screen-full"), {"delta": delta}, flow_run_id)
+        try:
+            with store.transaction(con):
+                outcome = screen_stored(con, run_id, thresholds, delta=delta)
+                runs.finish(con, run_id, outcome)
+        except BaseException as exc:
+            runs.fail(con, run_id, f"{type(exc).__name__}: {exc}")
+            raise
+    store.publish_read_copy(db, lock_timeout=lock)
+    return {"run_id": run_id, **outcome}

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from matching.cjk import has_cjk, pinyin_key, simplify, strip_legal_form
 from matching.model import ListedEntry, Variant
-from matching.parse import Affiliation, content_indexes, is_noise, place_countries, tokenize
+from matching.parse import Affiliation, content_indexes, is_noise, place_countries, segment_tokens, tokenize
 from matching.resources import DEMONYMS, crosswalk, places, ror_orgs, token_countries
 from matching.vocab import PINYIN_ORG_WORDS
 
@@ -203,6 +203,8 @@ class NameIndex:
         groups: dict[int, list[int]] = defaultdict(list)
         for i in range(len(self.entries)):
             groups[find(i)].append(i)
+        self.group_of = [find(i) for i in range(len(self.entries))]
+        self.groups = dict(groups)
         names_of: dict[int, list[str]] = defaultdict(list)
         for v in self.variants:
             if v.origin.startswith(("primary", "alias")) and v.name not in names_of[v.entry]:
@@ -214,6 +216,61 @@ class NameIndex:
                         src = self.entries[j]
                         for name in names_of[j]:
                             add(i, self.entries[i], name, f"same organisation as {src.list_id} {src.entry_id}")
+
+    def prefilter(self, entries: set[int]):
+        """A cheap test on the raw string, true for every string whose candidates can include a name of these
+        entries: retrieval reaches a Latin name only through its key token(s) (exact, joined from two words, or one
+        edit away), a CJK name only in CJK text, an acronym only in capitals. A delta screen uses it to skip
+        parsing strings that cannot concern what changed; a true answer still goes through retrieval and scoring."""
+        keys: set[str] = set()
+        pair_keys: list[tuple[str, ...]] = []
+        acronyms: set[str] = set()
+        pinyin = cjk = False
+        for vi, v in enumerate(self.variants):
+            if v.entry not in entries:
+                continue
+            if v.acronym:
+                acronyms.add(v.acronym)
+            elif v.cjk:
+                cjk, pinyin = True, pinyin or bool(v.pinyin)
+            elif vi in self.keys_of:
+                k = self.keys_of[vi]
+                if len(k) == 1:
+                    keys.add(k[0])
+                else:
+                    pair_keys.append(k)
+        near = set(keys) | {d for k in keys if len(k) >= 5 for d in _deletes(k)}
+        token_hits: dict[str, bool] = {}
+
+        def token_hit(t: str) -> bool:
+            hit = token_hits.get(t)
+            if hit is None:
+                hit = t in keys or (len(t) >= 5 and (t in near or any(d in near for d in _deletes(t))))
+                token_hits[t] = hit
+            return hit
+
+        def may_match(text: str) -> bool:
+            if cjk and has_cjk(text):
+                return True
+            if acronyms and any(a in text for a in acronyms):
+                return True
+            for toks in segment_tokens(text):
+                if pinyin and any(t in PINYIN_ORG_WORDS for t in toks):
+                    return True
+                if pair_keys and any(all(t in toks for t in k) for k in pair_keys):
+                    return True
+                for i, t in enumerate(toks):
+                    if token_hit(t) or (i + 1 < len(toks) and t + toks[i + 1] in keys):
+                        return True
+            return False
+
+        return may_match
+
+    def with_twins(self, entries: set[int]) -> set[int]:
+        out = set(entries)
+        for i in entries:
+            out.update(self.groups.get(self.group_of[i], ()))
+        return out
 
     def _enrich_from_ror(self, add) -> None:
         """Entries the reviewed crosswalk declares the same as a ROR organisation take its names."""
@@ -242,6 +299,7 @@ class NameIndex:
         self.by_pinyin: dict[str, list[int]] = defaultdict(list)
         self.by_acronym: dict[str, list[int]] = defaultdict(list)
         self.by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.keys_of: dict[int, tuple[str, ...]] = {}  # the token(s) retrieval reaches each Latin variant by
         anchors: set[str] = set()
         for vi, v in enumerate(self.variants):
             if v.acronym:
@@ -254,11 +312,14 @@ class NameIndex:
                 # common words only: reached through their rarest adjacent pair, not through a word that is in
                 # every other affiliation string ('medical', 'institute')
                 pairs = [(a, b) for p in v.parts for a, b in zip(p, p[1:])]
-                self.by_pair[min(pairs, key=lambda ab: (freq[ab[0]] + freq[ab[1]], ab))].append(vi)
+                pair = min(pairs, key=lambda ab: (freq[ab[0]] + freq[ab[1]], ab))
+                self.by_pair[pair].append(vi)
+                self.keys_of[vi] = pair
             elif v.tokens:
                 # rarest on the lists, then rarest in the world's organisation names, then longest
                 anchor = min(v.tokens, key=lambda t: (is_noise(t), freq[t], counts.get(t, 0), -len(t)))
                 self.by_anchor[anchor].append(vi)
+                self.keys_of[vi] = (anchor,)
                 anchors.add(anchor)
         self.deletes: dict[str, set[str]] = defaultdict(set)
         for a in anchors:

@@ -50,11 +50,20 @@ class Matcher:
         out.sort(key=lambda m: (m.list_id, m.entry_id))
         return out
 
-    def match(self, text: str, country: str | None = None, candidates: Iterable[int] | None = None) -> list[Match]:
-        """Every entry the string names, best first, at or above the review threshold."""
+    def same_organisation(self, entries: set[int]) -> set[int]:
+        """The entries plus every entry the index pooled names with (the same organisation on other lists)."""
+        return self.index.with_twins(entries)
+
+    def match(self, text: str, country: str | None = None, candidates: Iterable[int] | None = None,
+              only_entries: set[int] | None = None) -> list[Match]:
+        """Every entry the string names, best first, at or above the review threshold. ``only_entries`` limits the
+        scoring to some entries (a delta screen); ``candidates`` replaces retrieval (to measure it)."""
         aff = parse_affiliation(text)
         extra = frozenset(c for c in [to_iso2(country)] if c) if country else frozenset()
         pool = self.index.candidates(aff) if candidates is None else candidates
+        if only_entries is not None:
+            variants = self.index.variants
+            pool = [vi for vi in pool if variants[vi].entry in only_entries]
         best: dict[int, tuple[float, int, object]] = {}
         for vi in pool:
             v = self.index.variants[vi]

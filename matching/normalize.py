@@ -25,8 +25,10 @@ def fold(text: str | None) -> str:
     full-width '（北京航空航天大学）' -> '北京航空航天大学'."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _strip_latin_accents(text)
+    if text.isascii():  # most affiliation strings: nothing to normalise but case
+        text = text.lower()
+    else:
+        text = _strip_latin_accents(unicodedata.normalize("NFKC", text).casefold())
     text = text.replace("'", "").replace("’", "")  # Xi'an -> xian, as most databases write it
     text = _PUNCT.sub(" ", text).replace("_", " ")
     return _SPACE.sub(" ", text).strip()

@@ -153,6 +153,18 @@ def _segment(raw: str) -> tuple[Segment, frozenset[str]]:
     return Segment(0, raw, tokens, content, cjk, location, words, bag, frozenset(words)), countries
 
 
+def segment_tokens(text: str) -> list[tuple[str, ...]]:
+    """The tokens of each segment, through the same per-segment cache as parsing (cheap for recurring parts)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    out = []
+    for chunk in _CHUNK.split(text):
+        for raw in _SEGMENT.split(chunk):
+            raw = raw.strip(" .\t\"'«»“”")
+            if raw:
+                out.append(_segment(raw)[0].tokens)
+    return out
+
+
 def parse_affiliation(text: str) -> Affiliation:
     text = unicodedata.normalize("NFKC", text or "")
     # Arabic-script variants to one form; zero-width non-joiners split Persian compounds.

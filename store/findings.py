@@ -4,29 +4,55 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import pandas as pd
+
 from highfence.records import Finding
 from store.db import utcnow
 
 
-def upsert(con, findings: Iterable[Finding], run_id: str) -> tuple[int, int]:
-    """(new, seen again)."""
-    new = again = 0
+def upsert(con, findings: Iterable[Finding], run_id: str, entry_hashes: dict[tuple[str, str], str]
+           ) -> tuple[int, int]:
+    """Insert new findings, refresh the ones seen again (and un-retire them). (new, seen again)."""
+    rows = [(f.finding_id, f.subject_id, f.relation, f.observation_id, f.list_id, f.entry_id, f.entry_name,
+             f.snapshot_id, f.matched_name, f.score, f.decision, f.explanation,
+             entry_hashes.get((f.list_id, f.entry_id))) for f in findings]
+    if not rows:
+        return 0, 0
+    frame = pd.DataFrame(rows, columns=["finding_id", "subject_id", "relation", "observation_id", "list_id",
+                                        "entry_id", "entry_name", "snapshot_id", "matched_name", "score", "decision",
+                                        "explanation", "entry_content_hash"]).drop_duplicates("finding_id")
     now = utcnow()
-    for f in findings:
-        exists = con.execute("SELECT 1 FROM findings WHERE finding_id = ?", [f.finding_id]).fetchall()
-        if exists:
-            con.execute("""UPDATE findings SET last_run_id = ?, score = ?, decision = ?, explanation = ?,
-                           matched_name = ?, snapshot_id = ?, entry_name = ? WHERE finding_id = ?""",
-                        [run_id, f.score, f.decision, f.explanation, f.matched_name, f.snapshot_id, f.entry_name,
-                         f.finding_id])
-            again += 1
-        else:
-            con.execute("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [f.finding_id, f.subject_id, f.relation, f.observation_id, f.list_id, f.entry_id,
-                         f.entry_name, f.snapshot_id, f.matched_name, f.score, f.decision, f.explanation,
-                         run_id, run_id, now])
-            new += 1
-    return new, again
+    con.register("_found", frame)
+    try:
+        again = con.execute("SELECT count(*) FROM _found JOIN findings USING (finding_id)").fetchall()[0][0]
+        con.execute("""
+            UPDATE findings SET last_run_id = ?, score = x.score, decision = x.decision, explanation = x.explanation,
+                   matched_name = x.matched_name, snapshot_id = x.snapshot_id, entry_name = x.entry_name,
+                   entry_content_hash = x.entry_content_hash, retired_run_id = NULL
+            FROM _found x WHERE findings.finding_id = x.finding_id""", [run_id])
+        con.execute("""
+            INSERT INTO findings (finding_id, subject_id, relation, observation_id, list_id, entry_id, entry_name,
+                                  snapshot_id, matched_name, score, decision, explanation, first_run_id, last_run_id,
+                                  created_at, entry_content_hash)
+            SELECT finding_id, subject_id, relation, observation_id, list_id, entry_id, entry_name, snapshot_id,
+                   matched_name, score, decision, explanation, ?, ?, ?, entry_content_hash
+            FROM _found WHERE finding_id NOT IN (SELECT finding_id FROM findings)""", [run_id, run_id, now])
+    finally:
+        con.unregister("_found")
+    return len(frame) - again, again
+
+
+def retire_unproduced(con, run_id: str, entries: list[tuple[str, str]] | None = None) -> int:
+    """Findings a screen did not produce again are retired ('superseded'): all of them after a full screen, those
+    of the re-screened entries after a delta screen."""
+    sql = "UPDATE findings SET retired_run_id = ? WHERE retired_run_id IS NULL AND last_run_id <> ?"
+    params: list = [run_id, run_id]
+    if entries is not None:
+        sql += " AND list_contains(?, list_id || '|' || entry_id)"
+        params.append([f"{a}|{b}" for a, b in entries])
+    before = con.execute("SELECT count(*) FROM findings WHERE retired_run_id IS NOT NULL").fetchall()[0][0]
+    con.execute(sql, params)
+    return con.execute("SELECT count(*) FROM findings WHERE retired_run_id IS NOT NULL").fetchall()[0][0] - before
 
 
 def summary_by_subject(con) -> list[dict]:

@@ -148,8 +148,8 @@ def search(con, text: str, limit: int = 50) -> list[dict]:
 def active_entries(con, list_ids: list[str] | None = None, kinds: tuple[str, ...] = ("organization", "other"),
                    include_removed: bool = False) -> list[dict]:
     """Entries of the active snapshots (optionally of some lists only), for matching."""
-    sql = """SELECT list_id, entry_id, name, aliases, countries, kind, snapshot_id FROM v_active_entries
-             WHERE list_contains(?, kind)"""
+    sql = """SELECT list_id, entry_id, name, aliases, countries, kind, snapshot_id, content_hash
+             FROM v_active_entries WHERE list_contains(?, kind)"""
     params: list = [list(kinds)]
     if list_ids:
         sql += " AND list_contains(?, list_id)"
