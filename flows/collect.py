@@ -63,23 +63,29 @@ class SubjectEvidence:
     organisations: list[dict] = field(default_factory=list)  # ROR records seen
 
 
-def _attempt(ev: SubjectEvidence, source: str, fn):
+def direct(source: str, fn):
+    return fn()
+
+
+def _attempt(ev: SubjectEvidence, source: str, fn, call=direct):
     try:
-        return fn()
+        return call(source, fn)
     except (SourceError, HighfenceError) as exc:
         ev.errors.append((source, None, str(exc)))
         return None
 
 
 def collect_subject(sources: Sources, subject: Subject, pin: str | None = None, since: int | None = None,
-                    roster_source: str = "roster") -> SubjectEvidence:
+                    roster_source: str = "roster", call=direct) -> SubjectEvidence:
+    """Every source for one subject. ``call(source, fn)`` runs each source's work: directly, or as a Prefect task
+    per source (with retries and a per-source concurrency tag) when run inside a flow."""
     ev = SubjectEvidence(subject)
     if subject.kind == "institution":
         ev.observations.append(Observation(subject.subject_id, "partner_institution", subject.name, "roster",
                                            observed_ror=subject.ror_id, evidence_id=f"roster:{subject.subject_id}",
                                            source_url=roster_source))
         if subject.ror_id:
-            got = _attempt(ev, "ror", lambda: sources.ror.organization(subject.ror_id))
+            got = _attempt(ev, "ror", lambda: sources.ror.organization(subject.ror_id), call)
             if got:
                 ev.organisations.append(organisation_row(got[0]))
         return ev
@@ -87,29 +93,29 @@ def collect_subject(sources: Sources, subject: Subject, pin: str | None = None, 
     author_id = subject.openalex_id or pin
     if not author_id and subject.orcid:
         # an ORCID iD is an identifier, not a name: resolving the OpenAlex author through it is exact
-        got = _attempt(ev, "openalex", lambda: sources.openalex.author(subject.orcid))
+        got = _attempt(ev, "openalex", lambda: sources.openalex.author(subject.orcid), call)
         author_id = got[0].get("id") if got else None
     if not author_id and not subject.orcid:
-        found = _attempt(ev, "openalex", lambda: sources.openalex.search_authors(subject.name))
+        found = _attempt(ev, "openalex", lambda: sources.openalex.search_authors(subject.name), call)
         ev.candidates = found or []
         return ev  # never resolved by name: the analyst pins one (highfence roster pin)
     if author_id:
         def works():
-            for work, page in sources.openalex.works(author_id, since_year=since):
-                ev.observations.extend(openalex_mod.observations_from_work(
-                    work, subject.subject_id, author_id, page.sha256, page.url))
-        _attempt(ev, "openalex", works)
+            return [o for work, page in sources.openalex.works(author_id, since_year=since)
+                    for o in openalex_mod.observations_from_work(work, subject.subject_id, author_id, page.sha256,
+                                                                 page.url)]
+        ev.observations.extend(_attempt(ev, "openalex", works, call) or [])
     if subject.orcid:
-        got = _attempt(ev, "orcid", lambda: sources.orcid.record(subject.orcid))
+        got = _attempt(ev, "orcid", lambda: sources.orcid.record(subject.orcid), call)
         if got:
             ev.observations.extend(orcid_mod.observations_from_record(got[0], subject.subject_id, got[1].sha256,
                                                                       got[1].url))
 
         def crossref_works():
-            for work, page in sources.crossref.works_by_orcid(orcid_mod.normalise(subject.orcid), since):
-                ev.observations.extend(crossref_mod.observations_from_work(
-                    work, subject.subject_id, subject.orcid, page.sha256, page.url))
-        _attempt(ev, "crossref", crossref_works)
+            return [o for work, page in sources.crossref.works_by_orcid(orcid_mod.normalise(subject.orcid), since)
+                    for o in crossref_mod.observations_from_work(work, subject.subject_id, subject.orcid,
+                                                                 page.sha256, page.url)]
+        ev.observations.extend(_attempt(ev, "crossref", crossref_works, call) or [])
     return ev
 
 
@@ -145,7 +151,7 @@ class CollectOutcome:
 
 
 def collect(db: Path, sources: Sources, subjects: list[Subject], run_id: str, since: int | None = None,
-            roster_source: str = "roster", lock_timeout: float = 30.0) -> CollectOutcome:
+            roster_source: str = "roster", lock_timeout: float = 30.0, call=direct) -> CollectOutcome:
     """Collect and store evidence for every subject, committing subject by subject."""
     with store.connect(db, lock_timeout=lock_timeout) as con:
         evidence_store.upsert_subjects(con, subjects, roster_source)
@@ -154,7 +160,7 @@ def collect(db: Path, sources: Sources, subjects: list[Subject], run_id: str, si
     progress = Progress(len(subjects), "collecting", min_total=2)
     try:
         for s in subjects:
-            ev = collect_subject(sources, s, pinned.get(s.subject_id), since, roster_source)
+            ev = collect_subject(sources, s, pinned.get(s.subject_id), since, roster_source, call)
             with store.connect(db, lock_timeout=lock_timeout) as con, store.transaction(con):
                 out.observations_new += store_evidence(con, ev, run_id)
             out.subjects += 1

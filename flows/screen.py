@@ -1,4 +1,8 @@
-"""The `screen` flow: collect open-source evidence for a roster and screen it against the active lists."""
+"""The `screen` flow: collect open-source evidence for a roster and screen it against the active lists.
+
+Each source's work for each subject runs as a Prefect task named after the source, with retries and the tag
+``highfence:<source>``: a concurrency limit on that tag (``prefect concurrency-limit create highfence:openalex 4``)
+holds across every worker."""
 
 from __future__ import annotations
 
@@ -12,16 +16,19 @@ from flows.screening import screen_roster
 from highfence.settings import Settings
 
 
-@task(name="collect-and-screen", retries=1, retry_delay_seconds=10)
-def collect_and_screen(db: Path, settings: Settings, roster: Path, since: int | None, flow_run_id: str | None,
-                       collect_only: bool) -> dict:
-    return screen_roster(db, settings, roster, since, flow_run_id=flow_run_id, collect_only=collect_only)
+@task(retries=2, retry_delay_seconds=10)
+def source_task(source: str, fn):
+    return fn()
+
+
+def prefect_call(source: str, fn):
+    return source_task.with_options(name=source, tags=[f"highfence:{source}"])(source, fn)
 
 
 @flow(name="screen", log_prints=False)
 def screen_flow(db: Path, settings: Settings, roster: Path, since: int | None = None,
                 collect_only: bool = False) -> dict:
-    outcome = collect_and_screen(db, settings, roster, since, str(flow_run.id) if flow_run.id else None,
-                                 collect_only)
+    outcome = screen_roster(db, settings, roster, since, flow_run_id=str(flow_run.id) if flow_run.id else None,
+                            collect_only=collect_only, call=prefect_call)
     store.publish_read_copy(db, lock_timeout=settings["store.lock_timeout"])
     return outcome

@@ -107,10 +107,11 @@ def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds(), delta
 
 
 def screen_roster(db: Path, settings, roster_path: Path, since: int | None = None, sources=None,
-                  kind: str = "screen", flow_run_id: str | None = None, collect_only: bool = False) -> dict:
+                  kind: str = "screen", flow_run_id: str | None = None, collect_only: bool = False,
+                  call=None) -> dict:
     """Collect evidence for every subject of a roster, then screen everything stored. The run is recorded first;
     collection commits subject by subject (resumable); screening commits with the run's final status."""
-    from flows.collect import collect, make_sources
+    from flows.collect import collect, direct, make_sources
     from flows.roster import read_roster
 
     lock = settings["store.lock_timeout"]
@@ -121,7 +122,7 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
     with store.connect(db, lock_timeout=lock) as con:
         run_id = runs.start(con, "collect" if collect_only else kind, inputs, flow_run_id)
     try:
-        collected = collect(db, sources, subjects, run_id, since, str(roster_path), lock)
+        collected = collect(db, sources, subjects, run_id, since, str(roster_path), lock, call or direct)
         outcome = {"run_id": run_id, "subjects": collected.subjects, "observations_new": collected.observations_new,
                    "errors": collected.errors, "needs_pin": collected.needs_pin}
         with store.connect(db, lock_timeout=lock) as con, store.transaction(con):

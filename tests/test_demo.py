@@ -78,3 +78,20 @@ def test_failed_screening_leaves_findings_as_they_were(tmp_path, prefect_harness
         statuses = [r[0] for r in con.execute("SELECT status FROM screening_runs WHERE kind = 'demo' "
                                               "ORDER BY started_at").fetchall()]
     assert statuses == ["succeeded", "failed"]
+
+
+def test_analyst_notebook_runs_on_the_demo_read_copy(tmp_path, prefect_harness, monkeypatch):
+    """Every code cell of notebooks/analyst.ipynb, in order, against the demo database's read copy."""
+    import json
+    from pathlib import Path
+
+    db = tmp_path / "demo.duckdb"
+    demo_flow(db=db, out_dir=tmp_path)
+    monkeypatch.setenv("HIGHFENCE_READ_DB", str(store.read_copy_path(db)))
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "analyst.ipynb").read_text(encoding="utf-8"))
+    scope: dict = {}
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            exec(compile("".join(cell["source"]), "analyst.ipynb", "exec"), scope)
+    assert set(scope["by_list"]["list_id"]) == {"aspi_unitracker", "ca_nro", "jp_meti_eul"}
+    assert len(scope["evidence"]) == 6 and (scope["evidence"]["status"] == "open").all()
