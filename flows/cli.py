@@ -114,6 +114,8 @@ def cmd_demo(args, settings: Settings) -> int:
     print(f"database:  {result['db']}")
     print(f"read copy: {result['db'].removesuffix('.duckdb')}.read.duckdb (open this one from notebooks)")
     print(f"findings:  {result['findings_csv']}")
+    for path in result["reports"]:
+        print(f"report:    {path}")
     return 0
 
 
@@ -521,6 +523,22 @@ def cmd_reconcile(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args, settings: Settings) -> int:
+    import store
+    from reports.build import build
+    from reports.render import write
+
+    if args.report_kind != "roster" and not args.ident:
+        raise HighfenceError(f"report {args.report_kind} needs a subject id (or a ROR id for a partner)")
+    with store.reader(settings.db_path) as con:
+        model = build(con, args.report_kind, args.ident, args.lang, args.include_restricted)
+    name = model.get("subject", {}).get("subject_id", "roster")
+    out = Path(args.out or f"report-{args.report_kind}-{name}-{args.lang}.{args.format}")
+    write(model, args.format, out)
+    print(f"{args.report_kind} report ({args.lang}, {args.format}): {out}")
+    return 0
+
+
 def cmd_ror_load(args, settings: Settings) -> int:
     import store
     from connectors.ror import organisation_row, read_dump
@@ -651,6 +669,14 @@ def build_parser() -> argparse.ArgumentParser:
     dload.add_argument("file", metavar="FILE")
     dcheck = add(dsub2, "check", cmd_disclosures_check, "list every problem in a disclosure file, store nothing")
     dcheck.add_argument("file", metavar="FILE")
+
+    rep = add(sub, "report", cmd_report, "partner, researcher or roster report in Japanese or English")
+    rep.add_argument("report_kind", choices=("partner", "researcher", "roster"), metavar="partner|researcher|roster")
+    rep.add_argument("ident", nargs="?", metavar="ROR_ID|SUBJECT_ID")
+    rep.add_argument("--lang", choices=("ja", "en"), default="en")
+    rep.add_argument("--format", choices=("html", "md", "json", "xlsx"), default="html")
+    rep.add_argument("--out", help="file to write (default report-KIND-ID-LANG.FORMAT)")
+    rep.add_argument("--include-restricted", action="store_true", help="include NDA-restricted items")
 
     rec = add(sub, "reconcile", cmd_reconcile, "compare disclosures with the stored open-source evidence")
     rec.add_argument("--subject", help="one researcher (default: all with a disclosure)")

@@ -32,6 +32,7 @@ class DemoResult:
     subjects: list[dict]
     findings_csv: str
     reconciliation: dict
+    reports: list[str]
 
 
 def bundled_lists(data_dir: Path) -> list[tuple[str, Path]]:
@@ -68,6 +69,21 @@ def reconcile_task(db: Path, data_dir: Path, flow_run_id: str | None) -> dict:
     return reconcile_store(db, flow_run_id=flow_run_id)
 
 
+@task(name="write-reports")
+def write_reports(db: Path, out_dir: Path) -> list[str]:
+    """A roster report and one partner report, in English and Japanese (published as Prefect artifacts too)."""
+    from reports.build import build
+    from reports.render import write
+
+    written = []
+    with store.reader(db) as con:
+        for lang in ("en", "ja"):
+            written.append(str(write(build(con, "roster", None, lang), "html", out_dir / f"report-roster-{lang}.html")))
+            written.append(str(write(build(con, "partner", "P-HIT", lang), "html",
+                                     out_dir / f"report-partner-P-HIT-{lang}.html")))
+    return written
+
+
 def export_findings(db: Path, out: Path) -> Path:
     with store.reader(db) as con:
         cur = con.execute("""
@@ -96,5 +112,6 @@ def demo_flow(db: Path, out_dir: Path, data_dir: Path = DATA_DIR) -> dict:
     with store.reader(db) as con:
         subjects = summary_by_subject(con)
     findings_csv = export_findings(db, out_dir / "findings.csv")
+    reports = write_reports(db, out_dir)
     store.publish_read_copy(db)
-    return asdict(DemoResult(str(db), lists, outcome, subjects, str(findings_csv), reconciliation))
+    return asdict(DemoResult(str(db), lists, outcome, subjects, str(findings_csv), reconciliation, reports))

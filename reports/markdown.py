@@ -1,0 +1,61 @@
+"""Markdown: for Prefect artifacts, tickets and e-mail."""
+
+from __future__ import annotations
+
+from reports.build import labels
+
+
+def _cell(value) -> str:
+    return ("" if value is None else str(value)).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(headers: list[str], rows: list[list]) -> list[str]:
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return out + [""]
+
+
+def render(model: dict) -> str:
+    t = labels(model["lang"])
+    rel, st = t["relations"], t["statuses"]
+    out = [f"# {t['title_' + model['kind']]}", "", t["lead"], "",
+           f"*{t['generated']}: {model['generated_at']} · highfence {model['highfence_version']}*", "",
+           f"> {t['restricted_included'] if model['restricted_included'] else t['restricted_note']}", ""]
+    if "subject" in model:
+        s = model["subject"]
+        out += [f"## {t['subject']}", "", f"**{s['name']}** ({s['kind']}, {s['subject_id']})  "]
+        out += [f"{k}: <{v}>  " for k, v in s["links"].items()] + [""]
+    out += [f"## {t['scope']}", ""]
+    out += _table([t["list"], t["published"], t["snapshot"], "sha256"],
+                  [[l["list_id"], l["published"] or "-", l["snapshot_id"], l["sha256"][:16]] for l in model["scope"]["lists"]])
+    if model["kind"] == "roster":
+        out += [f"## {t['subjects']}", ""]
+        out += _table(["ID", t["kind"], t["name"], t["open"], st["escalated"], st["confirmed"], st["dismissed"], t["lists"]],
+                      [[x["subject_id"], x["kind"], x["name"], x["open"], x["escalated"], x["confirmed"],
+                        x["dismissed"], x["lists"] or "-"] for x in model["subjects"]])
+    out += [f"## {t['findings']}", ""]
+    if not model["findings"]:
+        out += [t["no_findings"], ""]
+    else:
+        out += _table([t["subject"], t["relation"], t["observed"], t["evidence"], t["year"], t["entry"], t["score"],
+                       t["status"]],
+                      [[f["subject_id"], rel.get(f["relation"], f["relation"]), f["observed_name"],
+                        f["links"].get("doi") or f["evidence_id"], f["evidence_year"] or "-",
+                        f"{f['entry_name']} ({f['list_id']})", f"{f['score']:.0f}",
+                        st.get(f["status"], f["status"])] for f in model["findings"]])
+    rec = model["reconciliation"]
+    if model["kind"] != "partner":
+        out += [f"## {t['reconciliation']}", ""]
+        if not rec["disclosed"]:
+            out += [t["no_disclosure"], ""]
+        elif not rec["findings"]:
+            out += [t["consistent"], ""]
+        else:
+            out += _table([t["subject"], t["relation"], t["observed"], t["entry"], t["confidence"]],
+                          [[r["subject_id"], rel.get(r["relation"], r["relation"]), r["observed_name"],
+                            r["entry_name"] or "-", r["confidence"]] for r in rec["findings"]])
+    out += [f"## {t['not_checked']}", ""]
+    out += _table([t["subject"], "source", t["reason"]], [[n["subject_id"], n["source"], n["error"]]
+                                                          for n in model["not_checked"]]) \
+        if model["not_checked"] else [t["all_checked"], ""]
+    return "\n".join(out)

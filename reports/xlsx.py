@@ -1,0 +1,53 @@
+"""XLSX: one sheet per part of the model, for offices that file reports as spreadsheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reports.build import labels
+
+
+def write(model: dict, path: Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    t = labels(model["lang"])
+    rel, st = t["relations"], t["statuses"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = t["scope"][:31]
+    ws.append([t["title_" + model["kind"]]])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([t["generated"], model["generated_at"]])
+    ws.append([t["restricted_included"] if model["restricted_included"] else t["restricted_note"]])
+    if "subject" in model:
+        ws.append([t["subject"], model["subject"]["name"], model["subject"]["subject_id"]])
+    ws.append([])
+    ws.append([t["list"], t["published"], t["snapshot"], "sha256"])
+    for l in model["scope"]["lists"]:
+        ws.append([l["list_id"], l["published"], l["snapshot_id"], l["sha256"]])
+
+    def sheet(title: str, headers: list[str], rows: list[list]) -> None:
+        s = wb.create_sheet(title[:31])
+        s.append(headers)
+        for cell in s[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            s.append(row)
+
+    sheet(t["findings"], ["finding_id", t["subject"], t["relation"], t["observed"], t["evidence"], t["year"],
+                          t["list"], t["entry"], t["score"], t["status"], t["explanation"]],
+          [[f["finding_id"], f["subject_id"], rel.get(f["relation"], f["relation"]), f["observed_name"],
+            f["evidence_id"], f["evidence_year"], f["list_id"], f["entry_name"], f["score"],
+            st.get(f["status"], f["status"]), f["explanation"]] for f in model["findings"]])
+    sheet(t["reconciliation"], [t["subject"], t["relation"], t["observed"], t["entry"], t["confidence"],
+                                t["explanation"]],
+          [[r["subject_id"], rel.get(r["relation"], r["relation"]), r["observed_name"], r["entry_name"],
+            r["confidence"], r["explanation"]] for r in model["reconciliation"]["findings"]])
+    sheet(t["decisions"], [t["when"], t["by"], t["decision"], t["reason"]],
+          [[d["decided_at"], d["decided_by"], f"{d['previous_status']} → {d['status']}", d["reason"]]
+           for d in model["decisions"]])
+    sheet(t["not_checked"], [t["subject"], "source", t["reason"]],
+          [[n["subject_id"], n["source"], n["error"]] for n in model["not_checked"]])
+    wb.save(path)
+    return path
