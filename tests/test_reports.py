@@ -74,7 +74,7 @@ def test_restricted_items_only_when_asked(demo_db, tmp_path):
     plain = write(model(db, "roster"), "html", tmp_path / "a.html").read_text(encoding="utf-8")
     full = write(model(db, "roster", restricted=True), "html", tmp_path / "b.html").read_text(encoding="utf-8")
     assert "NDA-restricted items are omitted" in plain and "disclosed nda collaborations" not in plain
-    assert "restricted circulation" in full and "disclosed nda collaborations 'Beihang University'" in full
+    assert "restricted circulation" in full and "disclosed nda collaborations &#x27;Beihang University" in full
 
 
 def test_japanese_and_english_labels(demo_db, tmp_path):
