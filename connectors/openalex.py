@@ -68,6 +68,17 @@ class OpenAlex:
                 break
 
 
+def work_summary(work: dict, source_url: str | None = None) -> dict:
+    """What classifies the research: title, topics, keywords and concepts."""
+    topics = [t.get("display_name") for t in (work.get("topics") or []) if t.get("display_name")]
+    if (work.get("primary_topic") or {}).get("display_name"):
+        topics.insert(0, work["primary_topic"]["display_name"])
+    topics += [k.get("display_name") for k in (work.get("keywords") or []) if k.get("display_name")]
+    topics += [c.get("display_name") for c in (work.get("concepts") or []) if c.get("display_name")]
+    return {"work_key": doi_of(work) or short_id(work.get("id")), "title": work.get("title") or work.get("display_name"),
+            "year": work.get("publication_year"), "topics": "; ".join(dict.fromkeys(topics)), "url": source_url}
+
+
 def observations_from_work(work: dict, subject_id: str, author_id: str, body_sha256: str | None = None,
                            source_url: str | None = None) -> list[Observation]:
     """Each institution and raw affiliation string on the work, as the subject's own affiliation when it is on

@@ -107,6 +107,11 @@ def cmd_demo(args, settings: Settings) -> int:
                  [(s["subject_id"], s["kind"], s["name"], s["observations"], s["findings"], s["lists"] or "-",
                    s["relations"] or "-", s["reconciliation"] or ("-" if s["kind"] == "institution" else "none"))
                   for s in result["subjects"]], max_width=48))
+    if result["assessments"]:
+        packs = sorted({p for v in result["assessments"].values() for p in v})
+        print("\nRisk assessment (as of today)")
+        print(render(["subject", *packs], [(sid, *[v.get(p, "-") for p in packs])
+                                           for sid, v in sorted(result["assessments"].items())]))
     sc = result["screening"]
     print(f"\nrun {sc['run_id']}: succeeded in {elapsed:.1f}s; {sc['findings_new']} new findings, "
           f"{sc['findings_seen_again']} seen again, {sc['observations_new']} new observations "
@@ -539,6 +544,51 @@ def cmd_report(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_rules_list(args, settings: Settings) -> int:
+    from risk.packs import available
+
+    packs = available()
+    print(render(["pack", "version", "effective from", "jurisdiction", "outcomes", "title"],
+                 [(p.id, p.version, p.effective_from, p.doc.get("jurisdiction"), " < ".join(p.outcomes),
+                   p.doc["title"]["en"]) for p in packs.values()], max_width=70))
+    return 0
+
+
+def cmd_rules_show(args, settings: Settings) -> int:
+    from risk.packs import get
+
+    pack = get(args.pack)
+    print(Path(pack.path).read_text(encoding="utf-8"))
+    return 0
+
+
+def cmd_rules_validate(args, settings: Settings) -> int:
+    from risk.packs import load
+
+    pack = load(args.file)
+    print(f"{args.file}: valid rule pack {pack.id} {pack.version} ({len(pack.doc['factors'])} factors)")
+    return 0
+
+
+def cmd_assess(args, settings: Settings) -> int:
+    import datetime as dt
+
+    from flows.assess import assess
+    from risk.packs import get
+
+    pack = get(args.pack)
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+    results = assess(settings.db_path, pack, as_of, args.subject, args.area, settings["store.lock_timeout"])
+    if args.format == "json":
+        emit_json([a.to_json() for a in results])
+        return 0
+    print(f"{pack.id} {pack.version}, as of {as_of}")
+    print(render(["subject", "outcome", "triggered factors", "areas"],
+                 [(a.subject_id, a.outcome, ", ".join(t["factor"] for t in a.triggers) or "-",
+                   ", ".join(sorted({x["area"] for x in a.areas})) or "-") for a in results], max_width=60))
+    return 0
+
+
 def cmd_ror_load(args, settings: Settings) -> int:
     import store
     from connectors.ror import organisation_row, read_dump
@@ -677,6 +727,20 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=("html", "md", "json", "xlsx"), default="html")
     rep.add_argument("--out", help="file to write (default report-KIND-ID-LANG.FORMAT)")
     rep.add_argument("--include-restricted", action="store_true", help="include NDA-restricted items")
+
+    rules = sub.add_parser("rules", help="risk rule packs", description="rule packs")
+    rsub2 = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
+    add(rsub2, "list", cmd_rules_list, "the rule packs available")
+    rshow = add(rsub2, "show", cmd_rules_show, "one pack as written")
+    rshow.add_argument("pack", metavar="PACK")
+    rval = add(rsub2, "validate", cmd_rules_validate, "check a pack file against the schema (and the fairness rule)")
+    rval.add_argument("file", metavar="FILE")
+    assess_p = add(sub, "assess", cmd_assess, "assess researchers under a rule pack as of a date")
+    assess_p.add_argument("--pack", required=True, help="pack id (rules list) or a YAML file")
+    assess_p.add_argument("--subject")
+    assess_p.add_argument("--as-of", help="YYYY-MM-DD (default today)")
+    assess_p.add_argument("--area", help="proposal text to classify into technology areas with the works")
+    fmt(assess_p)
 
     rec = add(sub, "reconcile", cmd_reconcile, "compare disclosures with the stored open-source evidence")
     rec.add_argument("--subject", help="one researcher (default: all with a disclosure)")

@@ -61,6 +61,7 @@ class SubjectEvidence:
     errors: list[tuple[str, str | None, str]] = field(default_factory=list)  # (source, url, error)
     candidates: list[dict] = field(default_factory=list)  # OpenAlex authors to pin, for a name-only researcher
     organisations: list[dict] = field(default_factory=list)  # ROR records seen
+    works: list[dict] = field(default_factory=list)  # titles and topics, for technology areas
 
 
 def direct(source: str, fn):
@@ -101,9 +102,11 @@ def collect_subject(sources: Sources, subject: Subject, pin: str | None = None, 
         return ev  # never resolved by name: the analyst pins one (highfence roster pin)
     if author_id:
         def works():
-            return [o for work, page in sources.openalex.works(author_id, since_year=since)
-                    for o in openalex_mod.observations_from_work(work, subject.subject_id, author_id, page.sha256,
-                                                                 page.url)]
+            out = []
+            for work, page in sources.openalex.works(author_id, since_year=since):
+                out += openalex_mod.observations_from_work(work, subject.subject_id, author_id, page.sha256, page.url)
+                ev.works.append(openalex_mod.work_summary(work, page.url))
+            return out
         ev.observations.extend(_attempt(ev, "openalex", works, call) or [])
     if subject.orcid:
         got = _attempt(ev, "orcid", lambda: sources.orcid.record(subject.orcid), call)
@@ -134,6 +137,9 @@ def store_evidence(con, ev: SubjectEvidence, run_id: str) -> int:
                          c.get("orcid"), insts, c.get("works_count"), now])
     if ev.organisations:
         org_store.upsert(con, ev.organisations, "ror api")
+    for w in ev.works:
+        con.execute("INSERT INTO works VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [ev.subject.subject_id, w["work_key"], w["title"], w["year"], w["topics"], "openalex", w["url"]])
     return n
 
 

@@ -33,6 +33,7 @@ class DemoResult:
     findings_csv: str
     reconciliation: dict
     reports: list[str]
+    assessments: dict
 
 
 def bundled_lists(data_dir: Path) -> list[tuple[str, Path]]:
@@ -67,6 +68,21 @@ def reconcile_task(db: Path, data_dir: Path, flow_run_id: str | None) -> dict:
 
     load_disclosures(db, data_dir / "demo" / "disclosures.json")
     return reconcile_store(db, flow_run_id=flow_run_id)
+
+
+@task(name="assess")
+def assess_task(db: Path) -> dict:
+    """The roster under each shipped rule pack, as of today."""
+    import datetime as dt
+
+    from flows.assess import assess
+    from risk.packs import available
+
+    out: dict[str, dict[str, str]] = {}
+    for pack in available().values():
+        for a in assess(db, pack, dt.date.today()):
+            out.setdefault(a.subject_id, {})[pack.id] = a.outcome
+    return out
 
 
 @task(name="write-reports")
@@ -112,6 +128,7 @@ def demo_flow(db: Path, out_dir: Path, data_dir: Path = DATA_DIR) -> dict:
     with store.reader(db) as con:
         subjects = summary_by_subject(con)
     findings_csv = export_findings(db, out_dir / "findings.csv")
+    assessments = assess_task(db)
     reports = write_reports(db, out_dir)
     store.publish_read_copy(db)
-    return asdict(DemoResult(str(db), lists, outcome, subjects, str(findings_csv), reconciliation, reports))
+    return asdict(DemoResult(str(db), lists, outcome, subjects, str(findings_csv), reconciliation, reports, assessments))

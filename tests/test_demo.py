@@ -15,7 +15,8 @@ def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harn
     assert all(r["outcome"] == "activated" for r in first["lists"])
     with store.connect(db, read_only=True) as con:
         runs = con.execute("SELECT kind, status, flow_run_id FROM screening_runs ORDER BY started_at").fetchall()
-        assert [(k, s) for k, s, _ in runs] == [("demo", "succeeded"), ("reconcile", "succeeded")]
+        assert [(k, s) for k, s, _ in runs] == [("demo", "succeeded"), ("reconcile", "succeeded")] + [
+            ("assess", "succeeded")] * 3
         assert runs[0][2] and runs[0][2] == runs[1][2]  # linked to the Prefect flow run
         findings = con.execute("""SELECT subject_id, relation, list_id, evidence_id, entry_name FROM v_findings
                                   ORDER BY ALL""").fetchall()
@@ -38,6 +39,9 @@ def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harn
     assert len(rows) == counts["findings"]
     assert all(r["list_sha256"] and r["snapshot_id"] and r["explanation"] and r["observed_name"] for r in rows)
 
+    assert first["assessments"]["R-0002"] == {"ca-strac": "ineligible", "jp-guideline": "escalate",
+                                              "us-dod-matrix": "no_mitigation"}  # no DoD list is bundled
+    assert first["assessments"]["R-0001"]["jp-guideline"] == "confirm"  # co-author at a listed institution
     recon = {s["subject_id"]: s["reconciliation"] for s in first["subjects"]}
     assert recon["R-0001"] == "consistent"  # disclosed Tokyo and its JSPS grant; the NDA item stays restricted
     assert recon["R-0002"].startswith("undisclosed_affiliation")  # Beihang, a listed institution
@@ -48,7 +52,7 @@ def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harn
     assert second["screening"]["findings_new"] == 0
     with store.connect(db, read_only=True) as con:
         again = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in counts}
-        assert con.execute("SELECT count(*) FROM screening_runs WHERE status = 'succeeded'").fetchall()[0][0] == 4
+        assert con.execute("SELECT count(*) FROM screening_runs WHERE status = 'succeeded'").fetchall()[0][0] == 10
     assert again == counts
 
     with duckdb.connect(str(store.read_copy_path(db)), read_only=True) as reader:

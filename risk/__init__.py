@@ -1,0 +1,1 @@
+"""Risk assessment: versioned, dated rule packs evaluated over findings, never over who a person is."""
