@@ -142,6 +142,20 @@ def _copublication(con, partner_id: str) -> list[dict]:
         GROUP BY ALL ORDER BY f.entry_name, f.list_id, year DESC""", [partner_id, partner_id])
 
 
+def _assessments(con, subject_ids: list[str]) -> list[dict]:
+    """The latest assessment of each subject under each rule pack."""
+    rows = _rows(con, """SELECT subject_id, pack_id AS pack, arg_max(pack_version, assessed_at) AS pack_version,
+                                arg_max(as_of, assessed_at) AS as_of, arg_max(outcome, assessed_at) AS outcome,
+                                arg_max(triggers, assessed_at)::VARCHAR AS triggers,
+                                arg_max(mitigations, assessed_at)::VARCHAR AS mitigations
+                         FROM assessments WHERE list_contains(?, subject_id) GROUP BY ALL
+                         ORDER BY subject_id, pack""", [subject_ids])
+    for r in rows:
+        r["triggers"] = json.loads(r["triggers"])
+        r["mitigations"] = json.loads(r["mitigations"])
+    return rows
+
+
 def _decisions(con, subject_ids: list[str]) -> list[dict]:
     return _rows(con, """SELECT d.decided_at, d.decided_by, d.case_key, d.previous_status, d.status, d.reason
                          FROM decisions d JOIN findings f USING (finding_id)
@@ -184,6 +198,7 @@ def build(con, kind: str, ident: str | None = None, lang: str = "en", include_re
     model["reconciliation"] = _reconciliation(con, ids, include_restricted)
     model["decisions"] = _decisions(con, ids)
     model["not_checked"] = _not_checked(con, ids)
+    model["assessments"] = _assessments(con, ids)
     if kind == "researcher":
         model["timeline"] = _timeline(con, ids[0], model["reconciliation"], include_restricted)
     if kind == "partner":

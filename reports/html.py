@@ -161,6 +161,15 @@ def render(model: dict) -> str:
                               [[_e(r["subject_id"]), _e(rel.get(r["relation"], r["relation"])), _e(r["observed_name"]),
                                 _e(r["entry_name"] or "-"), _e(r["confidence"]),
                                 f'<span class="why">{_e(r["explanation"])}</span>'] for r in rec["findings"]]))
+    if model.get("assessments"):
+        out.append(f"<h2>{_e(t['assessment'])}</h2>")
+        out.append(_table([t["subject"], t["pack"], t["as_of"], t["outcome"], t["triggered"], t["mitigation"]],
+                          [[_e(a["subject_id"]), _e(f"{a['pack']} {a['pack_version']}"), _e(a["as_of"]),
+                            f"<strong>{_e(a['outcome'])}</strong>",
+                            "<br>".join(_e((tr.get("title") or {}).get(lang, tr["factor"])
+                                           if isinstance(tr.get("title"), dict) else tr["factor"])
+                                        + f" ({len(tr['evidence'])})" for tr in a["triggers"]) or "-",
+                            _e(a["mitigations"].get(lang, ""))] for a in model["assessments"]]))
     out.append(f"<h2>{_e(t['decisions'])}</h2>")
     out.append(_table([t["when"], t["by"], t["decision"], t["reason"]],
                       [[_e(d["decided_at"]), _e(d["decided_by"]), _e(f"{d['previous_status']} → {d['status']}"),

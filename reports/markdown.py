@@ -54,6 +54,11 @@ def render(model: dict) -> str:
             out += _table([t["subject"], t["relation"], t["observed"], t["entry"], t["confidence"]],
                           [[r["subject_id"], rel.get(r["relation"], r["relation"]), r["observed_name"],
                             r["entry_name"] or "-", r["confidence"]] for r in rec["findings"]])
+    if model.get("assessments"):
+        out += [f"## {t['assessment']}", ""]
+        out += _table([t["subject"], t["pack"], t["as_of"], t["outcome"], t["triggered"]],
+                      [[a["subject_id"], f"{a['pack']} {a['pack_version']}", a["as_of"], a["outcome"],
+                        ", ".join(tr["factor"] for tr in a["triggers"]) or "-"] for a in model["assessments"]])
     out += [f"## {t['not_checked']}", ""]
     out += _table([t["subject"], "source", t["reason"]], [[n["subject_id"], n["source"], n["error"]]
                                                           for n in model["not_checked"]]) \

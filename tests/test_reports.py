@@ -60,6 +60,9 @@ def test_every_finding_with_its_evidence_in_every_format(demo_db, tmp_path):
     rec = {(r["relation"], r["observed_name"]) for r in js["reconciliation"]["findings"]}
     assert ("undisclosed_affiliation", "Beihang University") in rec
     assert all(l["sha256"] and l["snapshot_id"] for l in js["scope"]["lists"])
+    assert {a["pack"]: a["outcome"] for a in js["assessments"]} == {
+        "ca-strac": "ineligible", "jp-guideline": "escalate", "us-dod-matrix": "no_mitigation"}
+    assert "Risk assessment" in html and "ineligible" in md
 
 
 def test_partner_report_has_copublication_table(demo_db):
