@@ -112,6 +112,9 @@ def cmd_demo(args, settings: Settings) -> int:
         print("\nRisk assessment (as of today)")
         print(render(["subject", *packs], [(sid, *[v.get(p, "-") for p in packs])
                                            for sid, v in sorted(result["assessments"].items())]))
+    cl = result["checklist"]
+    print(f"\nPartnership {cl['partnership']}: checklist {cl['instance']} started, {cl['prefilled']} of "
+          f"{cl['items']} items pre-filled from the evidence (highfence checklist show {cl['instance']})")
     sc = result["screening"]
     print(f"\nrun {sc['run_id']}: succeeded in {elapsed:.1f}s; {sc['findings_new']} new findings, "
           f"{sc['findings_seen_again']} seen again, {sc['observations_new']} new observations "
@@ -537,7 +540,7 @@ def cmd_report(args, settings: Settings) -> int:
         raise HighfenceError(f"report {args.report_kind} needs a subject id (or a ROR id for a partner)")
     with store.reader(settings.db_path) as con:
         model = build(con, args.report_kind, args.ident, args.lang, args.include_restricted)
-    name = model.get("subject", {}).get("subject_id", "roster")
+    name = model.get("subject", {}).get("subject_id") or (args.ident if args.report_kind == "partnership" else "roster")
     out = Path(args.out or f"report-{args.report_kind}-{name}-{args.lang}.{args.format}")
     write(model, args.format, out)
     print(f"{args.report_kind} report ({args.lang}, {args.format}): {out}")
@@ -586,6 +589,92 @@ def cmd_assess(args, settings: Settings) -> int:
     print(render(["subject", "outcome", "triggered factors", "areas"],
                  [(a.subject_id, a.outcome, ", ".join(t["factor"] for t in a.triggers) or "-",
                    ", ".join(sorted({x["area"] for x in a.areas})) or "-") for a in results], max_width=60))
+    return 0
+
+
+def cmd_partnerships_add(args, settings: Settings) -> int:
+    from flows.checklists import Partnership, add_partnership, read_partnerships
+
+    if args.file:
+        items = read_partnerships(Path(args.file))
+    else:
+        if not (args.partnership_id and args.title and args.partner):
+            raise HighfenceError("give PARTNERSHIP_ID --title ... --partner ... (or --file FILE.csv)")
+        items = [Partnership(args.partnership_id, args.title, args.partner, args.researcher or [], args.agreement,
+                             args.summary, args.area, args.start, args.end, args.programme)]
+    for p in items:
+        add_partnership(settings.db_path, p)
+        print(f"partnership {p.partnership_id}: {p.title}")
+    return 0
+
+
+def cmd_partnerships_list(args, settings: Settings) -> int:
+    import store
+
+    with store.reader(settings.db_path) as con:
+        rows = con.execute("""SELECT partnership_id, title, agreement_type, partners::VARCHAR, researchers::VARCHAR
+                              FROM partnerships ORDER BY 1""").fetchall()
+    print(render(["partnership", "title", "agreement", "partners", "researchers"],
+                 [(a, b, c, ", ".join(x["name"] for x in json.loads(d)), ", ".join(json.loads(e)))
+                  for a, b, c, d, e in rows]))
+    return 0
+
+
+def cmd_partnerships_show(args, settings: Settings) -> int:
+    import store
+    from flows.checklists import get_partnership
+
+    with store.reader(settings.db_path) as con:
+        emit_json(get_partnership(con, args.partnership_id))
+    return 0
+
+
+def cmd_checklist_start(args, settings: Settings) -> int:
+    from flows.checklists import start_checklist
+
+    if not args.partnership_id and not args.institution:
+        raise HighfenceError("give PARTNERSHIP_ID, or --institution for the institution readiness checklist")
+    iid, n = start_checklist(settings.db_path, None if args.institution else args.partnership_id, args.lang)
+    print(f"checklist {iid} started; {n} item(s) pre-filled from the evidence "
+          f"(highfence checklist show {iid})")
+    return 0
+
+
+def cmd_checklist_answer(args, settings: Settings) -> int:
+    from flows.checklists import answer
+
+    answer(settings.db_path, args.instance, args.item, args.value, args.note, args.by or os.environ.get("USER") or "analyst")
+    print(f"{args.instance} {args.item}: {args.value}")
+    return 0
+
+
+def cmd_checklist_show(args, settings: Settings) -> int:
+    import store
+    from flows.checklists import show
+
+    with store.reader(settings.db_path) as con:
+        data = show(con, args.instance)
+    if args.format == "json":
+        emit_json(data["items"])
+        return 0
+    print(render(["item", "answer", "source", "text", "note"],
+                 [(i["item_id"], i["answer"] or "?", i["source"] or "", i["text"], i["note"] or "")
+                  for i in data["items"]], max_width=70))
+    return 0
+
+
+def cmd_checklist_readiness(args, settings: Settings) -> int:
+    import store
+    from flows.checklists import readiness
+
+    with store.reader(settings.db_path) as con:
+        r = readiness(con)
+    if args.format == "json":
+        emit_json(r)
+        return 0
+    print(render(["implemented", "planned", "not implemented", "answered"],
+                 [(f"{r['implemented']:.0%}", f"{r['planned']:.0%}", f"{r['not_implemented']:.0%}",
+                   f"{r['answered']}/{r['items']}")]))
     return 0
 
 
@@ -721,7 +810,8 @@ def build_parser() -> argparse.ArgumentParser:
     dcheck.add_argument("file", metavar="FILE")
 
     rep = add(sub, "report", cmd_report, "partner, researcher or roster report in Japanese or English")
-    rep.add_argument("report_kind", choices=("partner", "researcher", "roster"), metavar="partner|researcher|roster")
+    rep.add_argument("report_kind", choices=("partner", "researcher", "roster", "partnership"),
+                     metavar="partner|researcher|roster|partnership")
     rep.add_argument("ident", nargs="?", metavar="ROR_ID|SUBJECT_ID")
     rep.add_argument("--lang", choices=("ja", "en"), default="en")
     rep.add_argument("--format", choices=("html", "md", "json", "xlsx"), default="html")
@@ -741,6 +831,42 @@ def build_parser() -> argparse.ArgumentParser:
     assess_p.add_argument("--as-of", help="YYYY-MM-DD (default today)")
     assess_p.add_argument("--area", help="proposal text to classify into technology areas with the works")
     fmt(assess_p)
+
+    part = sub.add_parser("partnerships", help="partnerships and applications", description="partnerships")
+    psub = part.add_subparsers(dest="partnerships_command", metavar="ACTION", required=True)
+    padd = add(psub, "add", cmd_partnerships_add, "add a partnership (or load many from CSV)")
+    padd.add_argument("partnership_id", nargs="?", metavar="PARTNERSHIP_ID")
+    padd.add_argument("--title")
+    padd.add_argument("--partner", nargs="+", help="roster subject id, ROR id or name")
+    padd.add_argument("--researcher", nargs="+", help="roster subject ids")
+    padd.add_argument("--agreement", default="joint_research", choices=("mou", "contract", "joint_research", "nda",
+                                                                       "other"))
+    padd.add_argument("--summary")
+    padd.add_argument("--area", nargs="+")
+    padd.add_argument("--start")
+    padd.add_argument("--end")
+    padd.add_argument("--programme")
+    padd.add_argument("--file", help="CSV: partnership_id,title,partners,researchers,agreement_type,...")
+    add(psub, "list", cmd_partnerships_list, "every partnership")
+    pshow = add(psub, "show", cmd_partnerships_show, "one partnership")
+    pshow.add_argument("partnership_id", metavar="PARTNERSHIP_ID")
+
+    chk = sub.add_parser("checklist", help="the guideline's checklists", description="checklists")
+    csub2 = chk.add_subparsers(dest="checklist_command", metavar="ACTION", required=True)
+    cstart = add(csub2, "start", cmd_checklist_start, "start a checklist, pre-filled from the evidence")
+    cstart.add_argument("partnership_id", nargs="?", metavar="PARTNERSHIP_ID")
+    cstart.add_argument("--institution", action="store_true", help="the institution readiness checklist")
+    cstart.add_argument("--lang", choices=("ja", "en"), default="ja")
+    cans = add(csub2, "answer", cmd_checklist_answer, "answer an item (no/unsure need a mitigation note)")
+    cans.add_argument("instance", metavar="INSTANCE")
+    cans.add_argument("item", metavar="ITEM")
+    cans.add_argument("--value", required=True)
+    cans.add_argument("--note")
+    cans.add_argument("--by")
+    cshow = add(csub2, "show", cmd_checklist_show, "a checklist's items, answers and evidence")
+    cshow.add_argument("instance", metavar="INSTANCE")
+    fmt(cshow)
+    fmt(add(csub2, "readiness", cmd_checklist_readiness, "share of institution measures implemented, planned, not"))
 
     rec = add(sub, "reconcile", cmd_reconcile, "compare disclosures with the stored open-source evidence")
     rec.add_argument("--subject", help="one researcher (default: all with a disclosure)")

@@ -34,6 +34,7 @@ class DemoResult:
     reconciliation: dict
     reports: list[str]
     assessments: dict
+    checklist: dict
 
 
 def bundled_lists(data_dir: Path) -> list[tuple[str, Path]]:
@@ -85,6 +86,19 @@ def assess_task(db: Path) -> dict:
     return out
 
 
+@task(name="partnership-checklist")
+def checklist_task(db: Path) -> dict:
+    """One partnership (HIT with two of the researchers) and its checklist, pre-filled from the evidence."""
+    from checklists.templates import template
+    from flows.checklists import Partnership, add_partnership, start_checklist
+
+    add_partnership(db, Partnership("PS-DEMO", "Thermal fatigue and attitude control (demo)", ["P-HIT"],
+                                    ["R-0001", "R-0002"], "joint_research"))
+    instance, prefilled = start_checklist(db, "PS-DEMO", "ja")
+    return {"partnership": "PS-DEMO", "instance": instance, "prefilled": prefilled,
+            "items": len(template("partnership")["items"])}
+
+
 @task(name="write-reports")
 def write_reports(db: Path, out_dir: Path) -> list[str]:
     """A roster report and one partner report, in English and Japanese (published as Prefect artifacts too)."""
@@ -129,6 +143,7 @@ def demo_flow(db: Path, out_dir: Path, data_dir: Path = DATA_DIR) -> dict:
         subjects = summary_by_subject(con)
     findings_csv = export_findings(db, out_dir / "findings.csv")
     assessments = assess_task(db)
+    checklist = checklist_task(db)
     reports = write_reports(db, out_dir)
     store.publish_read_copy(db)
-    return asdict(DemoResult(str(db), lists, outcome, subjects, str(findings_csv), reconciliation, reports, assessments))
+    return asdict(DemoResult(str(db), lists, outcome, subjects, str(findings_csv), reconciliation, reports, assessments, checklist))

@@ -182,6 +182,17 @@ def build(con, kind: str, ident: str | None = None, lang: str = "en", include_re
         subjects = _rows(con, "SELECT * FROM v_subject_summary ORDER BY subject_id")
         ids = [s["subject_id"] for s in subjects]
         model["subjects"] = subjects
+    elif kind == "partnership":
+        from flows.checklists import get_partnership, show
+
+        p = get_partnership(con, ident or "")
+        ids = [x["subject_id"] for x in p["partners"] if x.get("subject_id")] + p["researchers"]
+        model["partnership"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in p.items()}
+        model["subjects"] = _rows(con, "SELECT * FROM v_subject_summary WHERE list_contains(?, subject_id) "
+                                       "ORDER BY subject_id", [ids])
+        latest = con.execute("""SELECT instance_id FROM checklist_instances WHERE partnership_id = ?
+                                ORDER BY created_at DESC LIMIT 1""", [p["partnership_id"]]).fetchall()
+        model["checklist"] = show(con, latest[0][0]) if latest else None
     else:
         subject = resolve_subject(con, ident or "", "institution" if kind == "partner" else "researcher")
         ids = [subject["subject_id"]]

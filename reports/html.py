@@ -109,7 +109,21 @@ def render(model: dict) -> str:
     window = scope.get("window")
     out.append(f"<p>{_e(t['sources'])}: {_e(', '.join(scope['sources']) or '-')}"
                + (f" · {_e(t['window'])}: {window['from']}–{window['to']}" if window else "") + "</p>")
-    if model["kind"] == "roster":
+    if model.get("partnership"):
+        p = model["partnership"]
+        out.append(f"<h2>{_e(p['title'])} ({_e(p['partnership_id'])})</h2>")
+        out.append(_table([t["kind"], t["subject"], t["subjects"]],
+                          [[_e(p["agreement_type"]), _e(", ".join(x["name"] for x in p["partners"])),
+                            _e(", ".join(p["researchers"]))]]))
+    cl = model.get("checklist")
+    if cl:
+        out.append(f"<h2>{_e(t['checklist'])}</h2>")
+        out.append(_table(["", t["status"], t["source"], t["explanation"]],
+                          [[_e(i["text"]), f"<strong>{_e(i['answer'] or '?')}</strong>", _e(i["source"] or "-"),
+                            _e(i["note"] or "")] for i in cl["items"]]))
+        open_items = [i for i in cl["items"] if not i["answer"] or i["answer"] in ("no", "unsure")]
+        out.append(f"<p>{_e(t['open_items'])}: {len(open_items)}</p>")
+    if model["kind"] in ("roster", "partnership"):
         out.append(f"<h2>{_e(t['subjects'])}</h2>")
         out.append(_table(["ID", t["kind"], t["name"], t["open"], st["escalated"], st["confirmed"], st["dismissed"],
                            t["lists"]],

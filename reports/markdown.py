@@ -25,6 +25,11 @@ def render(model: dict) -> str:
         s = model["subject"]
         out += [f"## {t['subject']}", "", f"**{s['name']}** ({s['kind']}, {s['subject_id']})  "]
         out += [f"{k}: <{v}>  " for k, v in s["links"].items()] + [""]
+    if model.get("checklist"):
+        out += [f"## {t['checklist']}", ""]
+        out += _table(["item", t["status"], t["source"], t["explanation"]],
+                      [[i["item_id"], i["answer"] or "?", i["source"] or "-", i["note"] or ""]
+                       for i in model["checklist"]["items"]])
     out += [f"## {t['scope']}", ""]
     out += _table([t["list"], t["published"], t["snapshot"], "sha256"],
                   [[l["list_id"], l["published"] or "-", l["snapshot_id"], l["sha256"][:16]] for l in model["scope"]["lists"]])

@@ -38,7 +38,8 @@ def publish_artifact(model: dict) -> None:
         return
     from prefect.artifacts import create_markdown_artifact
 
-    key = f"report-{model['kind']}-{model.get('subject', {}).get('subject_id', 'roster')}-{model['lang']}"
+    who = model.get("subject", {}).get("subject_id") or model.get("partnership", {}).get("partnership_id") or "roster"
+    key = f"report-{model['kind']}-{who}-{model['lang']}"
     create_markdown_artifact(markdown.render(model), key="".join(c if c.isalnum() or c == "-" else "-"
                                                                  for c in key.lower()),
                              description=f"highfence {model['kind']} report")

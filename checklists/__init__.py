@@ -1,0 +1,1 @@
+"""Partnerships and the guideline's checklists, pre-filled from the evidence."""
