@@ -245,7 +245,7 @@ def cmd_lists_search(args, settings: Settings) -> int:
 
 
 def cmd_match(args, settings: Settings) -> int:
-    from flows.matching import build_matcher, match_file
+    from flows.match_strings import build_matcher, match_file
     from matching import Thresholds
 
     thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
@@ -593,7 +593,7 @@ def cmd_assess(args, settings: Settings) -> int:
 
 
 def cmd_partnerships_add(args, settings: Settings) -> int:
-    from flows.checklists import Partnership, add_partnership, read_partnerships
+    from flows.partnerships import Partnership, add_partnership, read_partnerships
 
     if args.file:
         items = read_partnerships(Path(args.file))
@@ -622,7 +622,7 @@ def cmd_partnerships_list(args, settings: Settings) -> int:
 
 def cmd_partnerships_show(args, settings: Settings) -> int:
     import store
-    from flows.checklists import get_partnership
+    from flows.partnerships import get_partnership
 
     with store.reader(settings.db_path) as con:
         emit_json(get_partnership(con, args.partnership_id))
@@ -630,7 +630,7 @@ def cmd_partnerships_show(args, settings: Settings) -> int:
 
 
 def cmd_checklist_start(args, settings: Settings) -> int:
-    from flows.checklists import start_checklist
+    from flows.partnerships import start_checklist
 
     if not args.partnership_id and not args.institution:
         raise HighfenceError("give PARTNERSHIP_ID, or --institution for the institution readiness checklist")
@@ -641,7 +641,7 @@ def cmd_checklist_start(args, settings: Settings) -> int:
 
 
 def cmd_checklist_answer(args, settings: Settings) -> int:
-    from flows.checklists import answer
+    from flows.partnerships import answer
 
     answer(settings.db_path, args.instance, args.item, args.value, args.note, args.by or os.environ.get("USER") or "analyst")
     print(f"{args.instance} {args.item}: {args.value}")
@@ -650,7 +650,7 @@ def cmd_checklist_answer(args, settings: Settings) -> int:
 
 def cmd_checklist_show(args, settings: Settings) -> int:
     import store
-    from flows.checklists import show
+    from flows.partnerships import show
 
     with store.reader(settings.db_path) as con:
         data = show(con, args.instance)
@@ -665,7 +665,7 @@ def cmd_checklist_show(args, settings: Settings) -> int:
 
 def cmd_checklist_readiness(args, settings: Settings) -> int:
     import store
-    from flows.checklists import readiness
+    from flows.partnerships import readiness
 
     with store.reader(settings.db_path) as con:
         r = readiness(con)
@@ -675,6 +675,20 @@ def cmd_checklist_readiness(args, settings: Settings) -> int:
     print(render(["implemented", "planned", "not implemented", "answered"],
                  [(f"{r['implemented']:.0%}", f"{r['planned']:.0%}", f"{r['not_implemented']:.0%}",
                    f"{r['answered']}/{r['items']}")]))
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not os.environ.get("PREFECT_API_URL"):
+        raise HighfenceError("schedules need a Prefect server: start one ('prefect server start') and set "
+                             "PREFECT_API_URL (e.g. http://127.0.0.1:4200/api), or use Prefect Cloud")
+    from flows.deploy import serve
+
+    print(f"serving refresh-lists ({settings['schedule.refresh_lists']}), screen-full "
+          f"({settings['schedule.screen_full']}), screen-delta and report-roster; timezone "
+          f"{settings['schedule.timezone']}; database {settings.db_path}", flush=True)
+    serve(settings)
     return 0
 
 
@@ -867,6 +881,8 @@ def build_parser() -> argparse.ArgumentParser:
     cshow.add_argument("instance", metavar="INSTANCE")
     fmt(cshow)
     fmt(add(csub2, "readiness", cmd_checklist_readiness, "share of institution measures implemented, planned, not"))
+
+    add(sub, "serve", cmd_serve, "register and run the scheduled deployments (needs a Prefect server)")
 
     rec = add(sub, "reconcile", cmd_reconcile, "compare disclosures with the stored open-source evidence")
     rec.add_argument("--subject", help="one researcher (default: all with a disclosure)")

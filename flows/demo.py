@@ -90,7 +90,7 @@ def assess_task(db: Path) -> dict:
 def checklist_task(db: Path) -> dict:
     """One partnership (HIT with two of the researchers) and its checklist, pre-filled from the evidence."""
     from checklists.templates import template
-    from flows.checklists import Partnership, add_partnership, start_checklist
+    from flows.partnerships import Partnership, add_partnership, start_checklist
 
     add_partnership(db, Partnership("PS-DEMO", "Thermal fatigue and attitude control (demo)", ["P-HIT"],
                                     ["R-0001", "R-0002"], "joint_research"))

@@ -24,7 +24,7 @@ def matcher_for(con, thresholds: Thresholds = Thresholds(), rows: list[dict] | N
     rows = _entries(con) if rows is None else rows
     if not rows:
         return None
-    from flows.matching import stored_ror_records
+    from flows.match_strings import stored_ror_records
 
     return Matcher([ListedEntry(r["list_id"], r["entry_id"], r["name"], tuple(r["aliases"]), tuple(r["countries"]),
                                 r["kind"], r["snapshot_id"]) for r in rows], thresholds,

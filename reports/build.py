@@ -183,7 +183,7 @@ def build(con, kind: str, ident: str | None = None, lang: str = "en", include_re
         ids = [s["subject_id"] for s in subjects]
         model["subjects"] = subjects
     elif kind == "partnership":
-        from flows.checklists import get_partnership, show
+        from flows.partnerships import get_partnership, show
 
         p = get_partnership(con, ident or "")
         ids = [x["subject_id"] for x in p["partners"] if x.get("subject_id")] + p["researchers"]

@@ -6,7 +6,7 @@ import pytest
 
 import store
 from checklists.templates import templates
-from flows.checklists import Partnership, add_partnership, answer, readiness, show, start_checklist
+from flows.partnerships import Partnership, add_partnership, answer, readiness, show, start_checklist
 from flows.demo import demo_flow
 from highfence.errors import InputError
 

@@ -1,0 +1,106 @@
+"""A real Prefect server on 127.0.0.1: `highfence serve` registers the deployments and a triggered screen-full
+runs against the store."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+import store
+from flows.lists import load_list
+from highfence.records import Observation, Subject
+from store import evidence as evidence_store
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(1)
+    raise TimeoutError(what)
+
+
+@pytest.fixture
+def prefect_server(tmp_path):
+    port = free_port()
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "PREFECT_UI_ENABLED": "false",
+           "PREFECT_LOGGING_LEVEL": "WARNING"}
+    log = open(tmp_path / "server.log", "w")
+    proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def healthy():
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=2).ok
+        except requests.RequestException:
+            return False
+
+    try:
+        wait(healthy, 120, "server health")
+    except TimeoutError:
+        proc.terminate()
+        pytest.skip(f"a Prefect server could not start here: {(tmp_path / 'server.log').read_text()[-300:]}")
+    yield env
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_serve_and_trigger_screen_full(prefect_server, tmp_path):
+    env = prefect_server
+    db = tmp_path / "hf.duckdb"
+    lst = tmp_path / "mine.csv"
+    lst.write_text("entry_id,name,aliases,kind,country\nE1,Harbin Institute of Technology,HIT,organization,CN\n")
+    load_list(db, "custom:mine", lst)
+    with store.connect(db) as con, store.transaction(con):
+        evidence_store.upsert_subjects(con, [Subject("R1", "researcher", "Fictional")], "test")
+        evidence_store.add_observations(con, [Observation("R1", "coauthor_affiliation",
+                                                          "School of Astronautics, Harbin Institute of Technology",
+                                                          "openalex", None, "10.1/a", 2024)], "run-0")
+    env = {**env, "HIGHFENCE_DB": str(db)}
+    serve_log = open(tmp_path / "serve.log", "w")
+    served = subprocess.Popen([str(BIN / "highfence"), "serve"], env=env, stdout=serve_log,
+                              stderr=subprocess.STDOUT, cwd=tmp_path)
+    api = env["PREFECT_API_URL"]
+    try:
+        def registered():
+            r = requests.post(f"{api}/deployments/filter", json={}, timeout=5)
+            names = {d["name"] for d in r.json()} if r.ok else set()
+            return names >= {"refresh-lists", "screen-delta", "screen-full", "report-roster"}
+
+        wait(registered, 120, "deployments registered")
+        run = subprocess.run([str(BIN / "prefect"), "deployment", "run", "screen-full/screen-full"], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stdout + run.stderr
+
+        def finished():
+            with store.connect(db, read_only=True, lock_timeout=5) as con:
+                rows = con.execute("SELECT status, outcome FROM screening_runs WHERE kind = 'screen-full'").fetchall()
+            if rows and rows[0][0] == "failed":
+                return "failed"
+            # the run's summary (new and reopened findings) is added right after the screening commits
+            return bool(rows) and "new_or_reopened" in (rows[0][1] or "") and rows[0][0]
+
+        assert wait(finished, 180, "screen-full finished") == "succeeded", (tmp_path / "serve.log").read_text()[-2000:]
+        with store.connect(db, read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM findings").fetchall()[0][0] == 1
+            outcome = con.execute("SELECT outcome FROM screening_runs WHERE kind = 'screen-full'").fetchall()[0][0]
+        assert '"new_or_reopened": 1' in outcome.replace(" ", "").replace('":1', '": 1')
+    finally:
+        served.terminate()
+        served.wait(timeout=30)
