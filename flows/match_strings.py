@@ -11,7 +11,7 @@ from typing import Iterator
 import store
 from flows.progress import Progress
 from highfence.errors import InputError
-from matching import ListedEntry, Match, Matcher, Thresholds
+from matching import ListedEntry, Matcher, Thresholds
 from store import lists as list_store
 
 OUTPUT_COLUMNS = ("id", "list_id", "entry_id", "matched_name", "score", "decision", "explanation")
@@ -112,7 +112,3 @@ def match_file(matcher: Matcher, input_path: Path, output_path: Path, workers: i
     finally:
         progress.close()
     return len(rows), written
-
-
-def top(matcher: Matcher, text: str, country: str | None = None) -> list[Match]:
-    return matcher.match(text, country)

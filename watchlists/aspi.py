@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from watchlists.model import ListEntry, ListFormatError, ParsedList, unique_ids
-from watchlists.readers import decode, read_bytes, refuse_html
+from watchlists.readers import read_json
 from watchlists.text import clean, dedupe, split_parentheses
 
 LIST_ID = "aspi_unitracker"
@@ -14,13 +13,7 @@ SOURCE_URL = "https://unitracker.aspi.org.au/"
 
 
 def parse(path: Path, list_id: str = LIST_ID) -> ParsedList:
-    data = read_bytes(path, "MISP galaxy cluster JSON")
-    refuse_html(data, path, "MISP galaxy cluster JSON")
-    try:
-        doc = json.loads(decode(data, path))
-    except json.JSONDecodeError as exc:
-        raise ListFormatError(f"not valid JSON ({exc.msg} at line {exc.lineno}); truncated download?",
-                              file=str(path)) from None
+    doc = read_json(path, "MISP galaxy cluster JSON")
     if not isinstance(doc, dict) or not isinstance(doc.get("values"), list):
         raise ListFormatError("expected a MISP galaxy cluster with a 'values' array", file=str(path))
     entries = []

@@ -3,13 +3,12 @@ the JSON form of the same records. Every entry keeps the sub-list it comes from 
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from watchlists.countries import countries_from, to_iso2
 from watchlists.model import ListEntry, ListFormatError, ParsedList, stable_id, unique_ids
-from watchlists.readers import csv_rows, read_bytes, refuse_html, decode
+from watchlists.readers import csv_rows, read_json
 from watchlists.text import clean, dedupe, parse_date, split_parentheses, split_values
 
 LIST_ID = "us_csl"
@@ -74,13 +73,7 @@ def parse_csv(path: Path, list_id: str = LIST_ID) -> ParsedList:
 
 
 def parse_json(path: Path, list_id: str = LIST_ID) -> ParsedList:
-    data = read_bytes(path, "Consolidated Screening List JSON")
-    refuse_html(data, path, "Consolidated Screening List JSON")
-    try:
-        doc = json.loads(decode(data, path))
-    except json.JSONDecodeError as exc:
-        raise ListFormatError(f"not valid JSON ({exc.msg} at line {exc.lineno}); truncated download?",
-                              file=str(path)) from None
+    doc = read_json(path, "Consolidated Screening List JSON")
     results = doc.get("results") if isinstance(doc, dict) else doc
     if not isinstance(results, list):
         raise ListFormatError("expected an object with a 'results' array", file=str(path))

@@ -79,3 +79,16 @@ def csv_rows(path: Path, *, what: str, header: bool = True, required: tuple[str,
     if header and not names:
         raise ListFormatError(f"no header row, expected {what}", file=str(path))
     return names, rows
+
+
+def read_json(path: Path, what: str):
+    """A JSON document, refused whole if it is an HTML page, empty, or cut short."""
+    import json
+
+    data = read_bytes(path, what)
+    refuse_html(data, path, what)
+    try:
+        return json.loads(decode(data, path))
+    except json.JSONDecodeError as exc:
+        raise ListFormatError(f"not valid JSON ({exc.msg} at line {exc.lineno}); truncated download?",
+                              file=str(path)) from None
