@@ -32,6 +32,7 @@ class HttpConfig:
     retries: int = 4
     backoff: float = 1.0
     min_interval: float = 0.0  # seconds between requests to this source
+    global_limit: str | None = None  # a Prefect global rate limit shared by every worker (Dask, processes)
     contact_email: str = ""
     max_bytes: int | None = None
 
@@ -103,6 +104,11 @@ class HttpClient:
         self._last = 0.0
 
     def _wait_turn(self) -> None:
+        if self.config.global_limit:
+            # one limit for all workers: a Prefect global concurrency limit with slot decay (a rate limit)
+            from prefect.concurrency.sync import rate_limit
+
+            rate_limit(self.config.global_limit, strict=False)
         if self.config.min_interval <= 0:
             return
         with self._lock:

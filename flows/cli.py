@@ -254,6 +254,24 @@ def cmd_match(args, settings: Settings) -> int:
     if args.input and not args.output:
         raise HighfenceError("--input needs --output FILE.csv")
     matcher = build_matcher(settings.db_path, args.lists or None, thresholds)
+    if args.input and args.task_runner:
+        import csv
+
+        from flows.match_strings import OUTPUT_COLUMNS, read_inputs
+        from flows.scale import match_partitioned
+
+        _prefect_env()
+        started = time.monotonic()
+        inputs = read_inputs(Path(args.input))
+        out_rows = match_partitioned(matcher.entries, inputs, thresholds, args.task_runner, args.dask_address,
+                                     max(args.workers, 1))
+        with Path(args.output).open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(OUTPUT_COLUMNS)
+            w.writerows(out_rows)
+        print(f"matched {len(inputs)} strings on a {args.task_runner} task runner in {time.monotonic() - started:.1f}s:"
+              f" {len(out_rows)} rows at or above the review threshold -> {args.output}")
+        return 0
     if args.input:
         started = time.monotonic()
         n, rows = match_file(matcher, Path(args.input), Path(args.output), args.workers)
@@ -309,7 +327,8 @@ def cmd_collect(args, settings: Settings, collect_only: bool = True) -> int:
     from flows.screen import screen_flow
 
     outcome = screen_flow(db=settings.db_path, settings=settings, roster=Path(args.roster),
-                          since=_since(args, settings), collect_only=collect_only)
+                          since=_since(args, settings), collect_only=collect_only,
+                          task_runner=args.task_runner, dask_address=args.dask_address)
     _print_screen(outcome, settings.db_path)
     return 0
 
@@ -766,6 +785,9 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--country", help="country of the string's organisation, when known (ISO code or name)")
     match.add_argument("--ror", help="with TEXT: the organisation's ROR id, linked exactly through the crosswalk")
     match.add_argument("--workers", type=int, default=1, help="processes for --input (default 1)")
+    match.add_argument("--task-runner", choices=("thread", "process", "dask"),
+                       help="run --input as a Prefect flow partitioned over this task runner")
+    match.add_argument("--dask-address", help="with --task-runner dask: an existing cluster (default: a local one)")
     fmt(match)
 
     collect = add(sub, "collect", cmd_collect, "collect open-source evidence (OpenAlex, ORCID, Crossref, ROR) for a roster")
@@ -774,6 +796,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--roster", required=sp is collect, help="CSV or XLSX: subject_id,kind,name,orcid,openalex_id,"
                         "ror_id,home_institution")
         sp.add_argument("--since", type=int, help="first publication year (default: this year - window_years)")
+        sp.add_argument("--task-runner", choices=("thread", "process", "dask"),
+                        help="collect subjects in parallel on this task runner; API rate limits hold across workers")
+        sp.add_argument("--dask-address", help="with --task-runner dask: an existing cluster (default: a local one)")
     screen.add_argument("--delta", action="store_true",
                         help="after a list refresh: re-screen stored evidence against added and changed entries only")
 

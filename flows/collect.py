@@ -36,14 +36,16 @@ class Sources:
     ror: Ror
 
 
-def make_sources(settings: Settings, db: Path | None = None, session_factory=None) -> Sources:
+def make_sources(settings: Settings, db: Path | None = None, session_factory=None,
+                 global_limits: bool = False) -> Sources:
     """Clients for the four APIs, sharing the store's response cache. ``session_factory`` gives each client its
     requests session (the offline mirror mounts itself this way)."""
     cache = StoreCache(db or settings.db_path, settings["http.cache_ttl_hours"], settings["store.lock_timeout"])
 
     def client(name: str) -> HttpClient:
-        return HttpClient(name, HttpConfig.from_settings(settings, min_interval=1.0 / RATE[name]), cache=cache,
-                          session=session_factory() if session_factory else None)
+        config = HttpConfig.from_settings(settings, min_interval=1.0 / RATE[name],
+                                          global_limit=f"highfence-{name}" if global_limits else None)
+        return HttpClient(name, config, cache=cache, session=session_factory() if session_factory else None)
 
     email = settings["contact.email"]
     return Sources(
@@ -157,16 +159,20 @@ class CollectOutcome:
 
 
 def collect(db: Path, sources: Sources, subjects: list[Subject], run_id: str, since: int | None = None,
-            roster_source: str = "roster", lock_timeout: float = 30.0, call=direct) -> CollectOutcome:
-    """Collect and store evidence for every subject, committing subject by subject."""
+            roster_source: str = "roster", lock_timeout: float = 30.0, call=direct,
+            partitioned=None) -> CollectOutcome:
+    """Collect and store evidence for every subject, committing subject by subject. ``partitioned(subjects, pins)``
+    collects them in parallel elsewhere (a Dask cluster); storing stays here, in the one writer."""
     with store.connect(db, lock_timeout=lock_timeout) as con:
         evidence_store.upsert_subjects(con, subjects, roster_source)
         pinned = pins(con)
     out = CollectOutcome()
     progress = Progress(len(subjects), "collecting", min_total=2)
+    done = iter(partitioned(subjects, pinned)) if partitioned else None
     try:
         for s in subjects:
-            ev = collect_subject(sources, s, pinned.get(s.subject_id), since, roster_source, call)
+            ev = next(done) if done else collect_subject(sources, s, pinned.get(s.subject_id), since, roster_source,
+                                                         call)
             with store.connect(db, lock_timeout=lock_timeout) as con, store.transaction(con):
                 out.observations_new += store_evidence(con, ev, run_id)
             out.subjects += 1

@@ -27,8 +27,9 @@ def prefect_call(source: str, fn):
 
 @flow(name="screen", log_prints=False)
 def screen_flow(db: Path, settings: Settings, roster: Path, since: int | None = None,
-                collect_only: bool = False) -> dict:
+                collect_only: bool = False, task_runner: str | None = None, dask_address: str | None = None) -> dict:
     outcome = screen_roster(db, settings, roster, since, flow_run_id=str(flow_run.id) if flow_run.id else None,
-                            collect_only=collect_only, call=prefect_call)
+                            collect_only=collect_only, call=prefect_call, task_runner=task_runner,
+                            dask_address=dask_address)
     store.publish_read_copy(db, lock_timeout=settings["store.lock_timeout"])
     return outcome

@@ -108,7 +108,7 @@ def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds(), delta
 
 def screen_roster(db: Path, settings, roster_path: Path, since: int | None = None, sources=None,
                   kind: str = "screen", flow_run_id: str | None = None, collect_only: bool = False,
-                  call=None) -> dict:
+                  call=None, task_runner: str | None = None, dask_address: str | None = None) -> dict:
     """Collect evidence for every subject of a roster, then screen everything stored. The run is recorded first;
     collection commits subject by subject (resumable); screening commits with the run's final status."""
     from flows.collect import collect, direct, make_sources
@@ -122,7 +122,21 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
     with store.connect(db, lock_timeout=lock) as con:
         run_id = runs.start(con, "collect" if collect_only else kind, inputs, flow_run_id)
     try:
-        collected = collect(db, sources, subjects, run_id, since, str(roster_path), lock, call or direct)
+        partitioned = None
+        if task_runner:
+            import os
+
+            from flows.scale import collect_partitioned
+
+            env = {k: v for k, v in os.environ.items() if k.startswith("HIGHFENCE_")}
+            if settings.config_file:
+                env["HIGHFENCE_CONFIG"] = str(settings.config_file)
+
+            def partitioned(subs, pinned):
+                return collect_partitioned(env, str(db), subs, pinned, since, str(roster_path), task_runner,
+                                           dask_address)
+        collected = collect(db, sources, subjects, run_id, since, str(roster_path), lock, call or direct,
+                            partitioned)
         outcome = {"run_id": run_id, "subjects": collected.subjects, "observations_new": collected.observations_new,
                    "errors": collected.errors, "needs_pin": collected.needs_pin}
         with store.connect(db, lock_timeout=lock) as con, store.transaction(con):

@@ -285,3 +285,22 @@ def test_screen_command_through_prefect_and_findings_export(server, tmp_path, mo
                       "entry_id,entry_name,score,decision,status")
     assert main(["--db", str(db), "roster", "pin", "R9", "A5023888391"]) == 0
     assert main(["--db", str(db), "roster", "pin", "R9", "Jason"]) == 1
+
+
+def test_collection_on_a_task_runner_gives_the_same_findings(server, db, tmp_path, prefect_harness):
+    serve_world(server)
+    load_list(db, "jp_meti_eul", fixture("meti_end_user_list/meti_foreign_user_list_20250929.xlsx"))
+    for key, value in {"HIGHFENCE_OPENALEX_URL": server.url, "HIGHFENCE_ORCID_URL": server.url,
+                       "HIGHFENCE_CROSSREF_URL": server.url + "/crossref", "HIGHFENCE_ROR_URL": server.url + "/ror",
+                       "HIGHFENCE_HTTP_TIMEOUT": "1", "HIGHFENCE_HTTP_RETRIES": "0"}.items():
+        import os
+
+        os.environ[key] = value
+    try:
+        settings = load_settings()
+        outcome = screen_roster(db, settings, write_roster(tmp_path), since=2015, task_runner="thread")
+    finally:
+        for key in ("HIGHFENCE_OPENALEX_URL", "HIGHFENCE_ORCID_URL", "HIGHFENCE_CROSSREF_URL", "HIGHFENCE_ROR_URL",
+                    "HIGHFENCE_HTTP_TIMEOUT", "HIGHFENCE_HTTP_RETRIES"):
+            os.environ.pop(key, None)
+    assert outcome["subjects"] == 2 and outcome["findings_new"] == 2
