@@ -109,7 +109,8 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="hf-prefect-"))
     server = start_server(home)
     try:
-        collection(args.subjects)
+        if args.subjects:
+            collection(args.subjects)
         screening(args.observations)
     finally:
         server.terminate()

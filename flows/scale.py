@@ -49,6 +49,12 @@ def _matcher(entries: list[tuple], thresholds: tuple) -> Matcher:
     return _MATCHERS[key]
 
 
+@task(name="list-entries")
+def entries_task(payload: list[tuple]) -> list[tuple]:
+    """The entries once, as a task result: workers fetch it once instead of each chunk carrying a copy."""
+    return payload
+
+
 @task(name="match-chunk", retries=1)
 def match_chunk(entries: list[tuple], thresholds: tuple, rows: list[tuple]) -> list[tuple]:
     m = _matcher(entries, thresholds)
@@ -65,7 +71,8 @@ def match_partitioned(entries: list[ListedEntry], rows: list[tuple], thresholds:
 
     @flow(name="match-partitioned", task_runner=task_runner(kind, dask_address, workers))
     def run() -> list[tuple]:
-        futures = [match_chunk.submit(payload, limits, rows[i:i + chunk]) for i in range(0, len(rows), chunk)]
+        shared = entries_task.submit(payload)
+        futures = [match_chunk.submit(shared, limits, rows[i:i + chunk]) for i in range(0, len(rows), chunk)]
         return [r for f in futures for r in f.result()]
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
