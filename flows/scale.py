@@ -8,6 +8,7 @@ import json
 import os
 
 from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
 from matching import ListedEntry, Matcher, Thresholds
 
@@ -49,13 +50,14 @@ def _matcher(entries: list[tuple], thresholds: tuple) -> Matcher:
     return _MATCHERS[key]
 
 
-@task(name="list-entries")
+# Inputs are large (entries, chunks of strings): never hash them for a cache key, never persist results.
+@task(name="list-entries", cache_policy=NO_CACHE, persist_result=False)
 def entries_task(payload: list[tuple]) -> list[tuple]:
     """The entries once, as a task result: workers fetch it once instead of each chunk carrying a copy."""
     return payload
 
 
-@task(name="match-chunk", retries=1)
+@task(name="match-chunk", retries=1, cache_policy=NO_CACHE, persist_result=False)
 def match_chunk(entries: list[tuple], thresholds: tuple, rows: list[tuple]) -> list[tuple]:
     m = _matcher(entries, thresholds)
     return [(rid, x.list_id, x.entry_id, x.matched_name, x.score, x.decision, x.explanation)
@@ -97,7 +99,7 @@ def ensure_rate_limits(rates: dict[str, float]) -> None:
                     name=name, limit=limit, slot_decay_per_second=per_second))
 
 
-@task(name="collect-subject", retries=1)
+@task(name="collect-subject", retries=1, cache_policy=NO_CACHE, persist_result=False)
 def collect_subject_task(settings_env: dict, db: str, subject, pin, since, roster_source: str):
     from flows.collect import collect_subject, make_sources
     from highfence.settings import load_settings
