@@ -94,7 +94,11 @@ def checklist_task(db: Path) -> dict:
 
     add_partnership(db, Partnership("PS-DEMO", "Thermal fatigue and attitude control (demo)", ["P-HIT"],
                                     ["R-0001", "R-0002"], "joint_research"))
-    instance, prefilled = start_checklist(db, "PS-DEMO", "ja")
+    with store.reader(db) as con:  # a second demo run reuses the checklist instead of starting another
+        existing = con.execute("""SELECT c.instance_id, count(a.item_id) FILTER (WHERE a.source = 'prefilled')
+                                  FROM checklist_instances c LEFT JOIN checklist_answers a USING (instance_id)
+                                  WHERE c.partnership_id = 'PS-DEMO' GROUP BY ALL""").fetchall()
+    instance, prefilled = existing[0] if existing else start_checklist(db, "PS-DEMO", "ja")
     return {"partnership": "PS-DEMO", "instance": instance, "prefilled": prefilled,
             "items": len(template("partnership")["items"])}
 

@@ -21,7 +21,8 @@ def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harn
         findings = con.execute("""SELECT subject_id, relation, list_id, evidence_id, entry_name FROM v_findings
                                   ORDER BY ALL""").fetchall()
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                  for t in ("findings", "observations", "subjects", "list_entries", "list_snapshots")}
+                  for t in ("findings", "observations", "subjects", "list_entries", "list_snapshots", "disclosures",
+                            "disclosure_findings", "partnerships", "checklist_instances", "checklist_answers")}
     by_subject = {}
     for subject, relation, list_id, evidence, entry in findings:
         by_subject.setdefault(subject, set()).add((relation, list_id))
