@@ -11,27 +11,26 @@ from typing import Iterator
 import store
 from flows.progress import Progress
 from highfence.errors import InputError
-from matching import ListedEntry, Matcher, Thresholds
+from matching import Matcher, Thresholds
 from store import lists as list_store
 
 OUTPUT_COLUMNS = ("id", "list_id", "entry_id", "matched_name", "score", "decision", "explanation")
 
 
 def build_matcher(db: Path, list_ids: list[str] | None = None, thresholds: Thresholds = Thresholds()) -> Matcher:
+    from flows.screening import matcher_for
+
     with store.reader(db) as con:
-        rows = list_store.active_entries(con, list_ids)
         if list_ids:
             active = {r["list_id"] for r in list_store.status(con)}
             missing = [x for x in list_ids if x not in active]
             if missing:
                 raise InputError(f"no active snapshot for list(s) {', '.join(missing)} "
                                  "(see 'highfence watchlists status')")
-        ror = stored_ror_records(con)
-    entries = [ListedEntry(r["list_id"], r["entry_id"], r["name"], tuple(r["aliases"]), tuple(r["countries"]),
-                           r["kind"], r["snapshot_id"]) for r in rows]
-    if not entries:
+        matcher = matcher_for(con, thresholds, list_store.active_entries(con, list_ids))
+    if matcher is None:
         raise InputError("no organisations on the active lists to match against (load lists first)")
-    return Matcher(entries, thresholds, ror_records=ror)
+    return matcher
 
 
 def stored_ror_records(con) -> dict[str, dict]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 from pathlib import Path
 
 import store
 from store.db import utcnow
+from store.evidence import keep_raw
 
 
 class StoreCache:
@@ -30,10 +30,8 @@ class StoreCache:
         return status, bytes(body), sha
 
     def put(self, source: str, url: str, status: int, body: bytes, content_type: str | None) -> str:
-        sha = hashlib.sha256(body).hexdigest()
-        now = utcnow()
         with store.connect(self.db, lock_timeout=self.lock_timeout) as con, store.transaction(con):
-            con.execute("INSERT INTO raw_responses VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                        [sha, source, url, now, status, content_type, body])
-            con.execute("INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)", [url, source, now, status, sha])
+            sha = keep_raw(con, source, url, body, status, content_type)
+            con.execute("INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)",
+                        [url, source, utcnow(), status, sha])
         return sha
