@@ -40,7 +40,7 @@ def prefect_server(tmp_path):
     port = free_port()
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "PREFECT_UI_ENABLED": "false",
-           "PREFECT_LOGGING_LEVEL": "WARNING"}
+           "PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
     log = open(tmp_path / "server.log", "w")
     proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -88,15 +88,31 @@ def test_serve_and_trigger_screen_full(prefect_server, tmp_path):
                              capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stdout + run.stderr
 
-        def finished():
-            with store.connect(db, read_only=True, lock_timeout=5) as con:
-                rows = con.execute("SELECT status, outcome FROM screening_runs WHERE kind = 'screen-full'").fetchall()
-            if rows and rows[0][0] == "failed":
-                return "failed"
-            # the run's summary (new and reopened findings) is added right after the screening commits
-            return bool(rows) and "new_or_reopened" in (rows[0][1] or "") and rows[0][0]
+        # Poll Prefect, not the store: a reader on the primary file would contend with the flow's writer.
+        def served_run():
+            r = requests.post(f"{api}/flow_runs/filter", json={}, timeout=5)
+            runs = [fr for fr in r.json() if fr.get("deployment_id")] if r.ok else []
+            return runs[0] if runs else None
 
-        assert wait(finished, 180, "screen-full finished") == "succeeded", (tmp_path / "serve.log").read_text()[-2000:]
+        def finished():
+            fr = served_run()
+            state = fr and fr["state"]
+            return state and state["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"} and state["type"]
+
+        def diagnosis() -> str:
+            fr = served_run()
+            text = f"flow run: {fr and fr['state']}\n"
+            if fr:
+                logs = requests.post(f"{api}/logs/filter", json={"logs": {"flow_run_id": {"any_": [fr["id"]]}}},
+                                     timeout=5)
+                text += "\n".join(entry["message"] for entry in logs.json()[-30:]) if logs.ok else logs.text
+            return text + "\nserve log:\n" + (tmp_path / "serve.log").read_text()[-3000:]
+
+        try:
+            state = wait(finished, 300, "screen-full finished")
+        except TimeoutError:
+            pytest.fail("screen-full did not finish in 300 s; " + diagnosis())
+        assert state == "COMPLETED", diagnosis()
         with store.connect(db, read_only=True) as con:
             assert con.execute("SELECT count(*) FROM findings").fetchall()[0][0] == 1
             outcome = con.execute("SELECT outcome FROM screening_runs WHERE kind = 'screen-full'").fetchall()[0][0]
