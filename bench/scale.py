@@ -1,7 +1,7 @@
 """Scale-out (run by hand): screening 1,000,000 observations in one process against a 2-worker local Dask cluster,
 and collecting 200 subjects from a local stand-in API with a rate limit shared by every worker.
 
-    .venv/bin/python bench/scale.py [--observations 1000000] [--subjects 200]
+    .venv/bin/python bench/scale.py [--observations 1000000] [--subjects 200]     (0 skips that part)
 
 Starts its own Prefect server on 127.0.0.1 (own PREFECT_HOME) so that Dask workers share the global rate limit."""
 
@@ -47,7 +47,7 @@ def screening(n: int) -> None:
     from match_speed import load_entries, make_strings
 
     from flows.scale import match_partitioned
-    from matching import Matcher, Thresholds
+    from matching import Matcher
 
     entries = load_entries()
     strings = make_strings(n)
@@ -57,7 +57,7 @@ def screening(n: int) -> None:
     single = [(rid, m.entry_id) for rid, s, _ in rows for m in matcher.match(s)]
     t_single = time.perf_counter() - t
     t = time.perf_counter()
-    dask_rows = match_partitioned(entries, rows, Thresholds(), "dask", workers=2, chunk=20_000)
+    dask_rows = match_partitioned(matcher, rows, "dask", workers=2)
     t_dask = time.perf_counter() - t
     same = sorted(single) == sorted((r[0], r[2]) for r in dask_rows)
     print(f"screening {n:,} observations against {len(entries):,} organisation entries:")
@@ -111,7 +111,8 @@ def main() -> None:
     try:
         if args.subjects:
             collection(args.subjects)
-        screening(args.observations)
+        if args.observations:
+            screening(args.observations)
     finally:
         server.terminate()
 

@@ -254,7 +254,8 @@ def cmd_match(args, settings: Settings) -> int:
     if args.input and not args.output:
         raise HighfenceError("--input needs --output FILE.csv")
     matcher = build_matcher(settings.db_path, args.lists or None, thresholds)
-    if args.input and args.task_runner:
+    runner = args.task_runner or settings["scale.task_runner"] or None
+    if args.input and runner:
         import csv
 
         from flows.match_strings import OUTPUT_COLUMNS, read_inputs
@@ -263,18 +264,18 @@ def cmd_match(args, settings: Settings) -> int:
         _prefect_env()
         started = time.monotonic()
         inputs = read_inputs(Path(args.input))
-        out_rows = match_partitioned(matcher.entries, inputs, thresholds, args.task_runner, args.dask_address,
-                                     max(args.workers, 1))
+        out_rows = match_partitioned(matcher, inputs, runner, args.dask_address or settings["scale.dask_address"] or None,
+                                     max(args.workers, 1) if args.workers else settings["scale.workers"])
         with Path(args.output).open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
             w.writerow(OUTPUT_COLUMNS)
             w.writerows(out_rows)
-        print(f"matched {len(inputs)} strings on a {args.task_runner} task runner in {time.monotonic() - started:.1f}s:"
+        print(f"matched {len(inputs)} strings on a {runner} task runner in {time.monotonic() - started:.1f}s:"
               f" {len(out_rows)} rows at or above the review threshold -> {args.output}")
         return 0
     if args.input:
         started = time.monotonic()
-        n, rows = match_file(matcher, Path(args.input), Path(args.output), args.workers)
+        n, rows = match_file(matcher, Path(args.input), Path(args.output), max(args.workers or 1, 1))
         elapsed = time.monotonic() - started
         print(f"matched {n} strings in {elapsed:.1f}s: {rows} rows at or above the review threshold -> {args.output}")
         return 0
@@ -340,7 +341,8 @@ def cmd_screen(args, settings: Settings) -> int:
         from flows.screening import rescreen
 
         started = time.monotonic()
-        outcome = rescreen(settings.db_path, settings, delta=True)
+        outcome = rescreen(settings.db_path, settings, delta=True, task_runner=args.task_runner,
+                           dask_address=args.dask_address)
         print(f"run {outcome['run_id']} (delta, {time.monotonic() - started:.1f}s): {outcome.get('entries_rescreened', 0)} "
               f"changed or added entries re-screened; {outcome['findings_new']} new findings, "
               f"{outcome['findings_retired']} no longer produced; findings of removed entries are now 'delisted'")
@@ -784,7 +786,8 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--lists", nargs="+", metavar="LIST_ID", help="only these lists (default: all active)")
     match.add_argument("--country", help="country of the string's organisation, when known (ISO code or name)")
     match.add_argument("--ror", help="with TEXT: the organisation's ROR id, linked exactly through the crosswalk")
-    match.add_argument("--workers", type=int, default=1, help="processes for --input (default 1)")
+    match.add_argument("--workers", type=int, help="processes for --input (default 1; with a task runner: "
+                       "scale.workers)")
     match.add_argument("--task-runner", choices=("thread", "process", "dask"),
                        help="run --input as a Prefect flow partitioned over this task runner")
     match.add_argument("--dask-address", help="with --task-runner dask: an existing cluster (default: a local one)")
@@ -797,7 +800,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "ror_id,home_institution")
         sp.add_argument("--since", type=int, help="first publication year (default: this year - window_years)")
         sp.add_argument("--task-runner", choices=("thread", "process", "dask"),
-                        help="collect subjects in parallel on this task runner; API rate limits hold across workers")
+                        help="collect subjects (and match observation chunks) in parallel on this task runner; API "
+                             "rate limits hold across workers (default: scale.task_runner)")
         sp.add_argument("--dask-address", help="with --task-runner dask: an existing cluster (default: a local one)")
     screen.add_argument("--delta", action="store_true",
                         help="after a list refresh: re-screen stored evidence against added and changed entries only")

@@ -3,16 +3,15 @@ cluster (local, or an existing one at an address). Each worker builds the matche
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
+import uuid
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from matching import ListedEntry, Matcher, Thresholds
-
-_MATCHERS: dict[str, Matcher] = {}
+from flows import worker
+from flows.worker import Packed
+from matching import Matcher
 
 
 def task_runner(kind: str, dask_address: str | None = None, workers: int = 2):
@@ -38,86 +37,115 @@ def task_runner(kind: str, dask_address: str | None = None, workers: int = 2):
     raise ValueError(f"task runner must be thread, process or dask, got {kind!r}")
 
 
-def _key(entries: list[tuple], thresholds: tuple) -> str:
-    return hashlib.sha256(json.dumps([entries, thresholds], default=str).encode()).hexdigest()
-
-
-def _matcher(entries: list[tuple], thresholds: tuple) -> Matcher:
-    key = _key(entries, thresholds)
-    if key not in _MATCHERS:  # once per worker process
-        _MATCHERS.clear()
-        _MATCHERS[key] = Matcher([ListedEntry(*e) for e in entries], Thresholds(*thresholds))
-    return _MATCHERS[key]
-
-
-# Inputs are large (entries, chunks of strings): never hash them for a cache key, never persist results.
-@task(name="list-entries", cache_policy=NO_CACHE, persist_result=False)
-def entries_task(payload: list[tuple]) -> list[tuple]:
-    """The entries once, as a task result: workers fetch it once instead of each chunk carrying a copy."""
-    return payload
+# Inputs are large: never hash them for a cache key, never persist results.
+@task(name="matcher-spec", cache_policy=NO_CACHE, persist_result=False)
+def spec_task(spec: Packed) -> Packed:
+    """The matcher's inputs once, as a task result: workers fetch it once instead of each chunk carrying a copy."""
+    return spec
 
 
 @task(name="match-chunk", retries=1, cache_policy=NO_CACHE, persist_result=False)
-def match_chunk(entries: list[tuple], thresholds: tuple, rows: list[tuple]) -> list[tuple]:
-    m = _matcher(entries, thresholds)
-    return [(rid, x.list_id, x.entry_id, x.matched_name, x.score, x.decision, x.explanation)
-            for rid, text, country in rows for x in m.match(text, country)]
+def match_chunk(spec: Packed, rows: Packed) -> Packed:
+    return worker.match_rows(spec, rows)
 
 
-def match_partitioned(entries: list[ListedEntry], rows: list[tuple], thresholds: Thresholds, kind: str,
-                      dask_address: str | None = None, workers: int = 2, chunk: int = 5000) -> list[tuple]:
-    """Output rows in input order, the input split into chunks run on the chosen task runner."""
-    payload = [(e.list_id, e.entry_id, e.name, tuple(e.aliases), tuple(e.countries), e.kind, e.snapshot_id)
-               for e in entries]
-    limits = (thresholds.match, thresholds.review)
+@task(name="screen-chunk", retries=1, cache_policy=NO_CACHE, persist_result=False)
+def screen_chunk(spec: Packed, only: Packed, keys: Packed) -> Packed:
+    return worker.screen_keys(spec, only, keys)
 
-    @flow(name="match-partitioned", task_runner=task_runner(kind, dask_address, workers))
-    def run() -> list[tuple]:
-        shared = entries_task.submit(payload)
-        futures = [match_chunk.submit(shared, limits, rows[i:i + chunk]) for i in range(0, len(rows), chunk)]
-        return [r for f in futures for r in f.result()]
 
+def chunk_size(n: int, workers: int) -> int:
+    """About four chunks per worker, so that a slow one does not hold up the end, of 1,000 to 20,000 items (each
+    task costs about 0.1 s of orchestration)."""
+    return min(20_000, max(1_000, -(-n // (4 * max(workers, 1)))))
+
+
+@flow(name="partitioned")
+def partitioned_flow(token: str) -> Packed:
+    # The body and its data are looked up, not closed over: Prefect serialises the running flow, closure and all,
+    # into the context of every task it submits, which sent the whole input along with each chunk.
+    return worker.INPUTS[token]()
+
+
+def run_partitioned(name: str, kind: str, dask_address: str | None, workers: int, body) -> Packed:
+    """``body()`` (which submits tasks) as the flow ``name`` on the chosen task runner."""
+    token = uuid.uuid4().hex
+    worker.INPUTS[token] = body
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    return run()
+    try:
+        return partitioned_flow.with_options(name=name, task_runner=task_runner(kind, dask_address, workers))(token)
+    finally:
+        worker.INPUTS.pop(token, None)
+
+
+def _chunked(name: str, chunk_task, matcher: Matcher, items: list, extra: tuple, kind: str,
+             dask_address: str | None, workers: int, chunk: int | None) -> list:
+    chunk = chunk or chunk_size(len(items), workers)
+
+    def body() -> Packed:
+        spec = spec_task.submit(worker.spec(matcher))
+        futures = [chunk_task.submit(spec, *extra, Packed(items[i:i + chunk])) for i in range(0, len(items), chunk)]
+        return Packed([r for f in futures for r in f.result().items])
+
+    return run_partitioned(name, kind, dask_address, workers, body).items
+
+
+def match_partitioned(matcher: Matcher, rows: list[tuple], kind: str, dask_address: str | None = None,
+                      workers: int = 2, chunk: int | None = None) -> list[tuple]:
+    """(id, text, country) rows through the matcher on the chosen task runner: output rows in input order."""
+    return _chunked("match-partitioned", match_chunk, matcher, rows, (), kind, dask_address, workers, chunk)
+
+
+def screen_partitioned(matcher: Matcher, keys: list[tuple], only: set[int] | None, kind: str,
+                       dask_address: str | None = None, workers: int = 2, chunk: int | None = None) -> list[list]:
+    """``flows.screening.best_matches`` over (observed name, observed ROR) keys on the chosen task runner."""
+    return _chunked("screen-partitioned", screen_chunk, matcher, keys, (Packed(only),), kind, dask_address,
+                        workers, chunk)
 
 
 def ensure_rate_limits(rates: dict[str, float]) -> None:
-    """Create (or update) the Prefect global rate limits the clients share: 'highfence-<source>' at N requests/s."""
+    """Create (or update) the Prefect global rate limits the clients share: 'highfence-<source>', never more than
+    N requests in any one second across all workers. A Prefect rate limit is a bucket of ``limit`` slots that free
+    at ``slot_decay_per_second``, so a second can see a full bucket plus a second's decay: the two add up to N."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
 
     with get_client(sync_client=True) as client:
         for source, per_second in rates.items():
             name = f"highfence-{source}"
-            limit = max(1, int(per_second))
+            burst = max(1, round(per_second / 4))
+            decay = max(per_second - burst, 0.5)
             try:
                 client.read_global_concurrency_limit_by_name(name)
                 client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(
-                    limit=limit, slot_decay_per_second=per_second))
+                    limit=burst, slot_decay_per_second=decay))
             except Exception:
                 client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(
-                    name=name, limit=limit, slot_decay_per_second=per_second))
+                    name=name, limit=burst, slot_decay_per_second=decay))
 
 
-@task(name="collect-subject", retries=1, cache_policy=NO_CACHE, persist_result=False)
-def collect_subject_task(settings_env: dict, db: str, subject, pin, since, roster_source: str):
+@task(name="collect-batch", retries=1, cache_policy=NO_CACHE, persist_result=False)
+def collect_batch_task(settings_env: dict, db: str, batch: Packed, since, roster_source: str) -> Packed:
     from flows.collect import collect_subject, make_sources
     from highfence.settings import load_settings
 
-    settings = load_settings(env=settings_env)
-    return collect_subject(make_sources(settings, db, global_limits=True), subject, pin, since, roster_source)
+    sources = make_sources(load_settings(env=settings_env), db, global_limits=True)
+    return Packed([collect_subject(sources, subject, pin, since, roster_source) for subject, pin in batch.items])
 
 
 def collect_partitioned(settings_env: dict, db: str, subjects: list, pins: dict, since, roster_source: str,
                         kind: str, dask_address: str | None = None, workers: int = 2) -> list:
-    """Subjects collected in parallel on the task runner; the API rate limits hold across all workers."""
+    """Subjects collected in parallel on the task runner, in input order; the API rate limits hold across all
+    workers. Subjects go in batches (a task per subject spent more on orchestration than on the APIs' pace)."""
     from flows.collect import RATE
 
-    @flow(name="collect-partitioned", task_runner=task_runner(kind, dask_address, workers))
-    def run() -> list:
-        ensure_rate_limits(RATE)
-        futures = [collect_subject_task.submit(settings_env, db, s, pins.get(s.subject_id), since, roster_source)
-                   for s in subjects]
-        return [f.result() for f in futures]
+    size = min(25, max(1, -(-len(subjects) // (4 * max(workers, 1)))))
+    pairs = [(s, pins.get(s.subject_id)) for s in subjects]
 
-    return run()
+    def body() -> Packed:
+        ensure_rate_limits(RATE)
+        futures = [collect_batch_task.submit(settings_env, db, Packed(pairs[i:i + size]), since, roster_source)
+                   for i in range(0, len(pairs), size)]
+        return Packed([ev for f in futures for ev in f.result().items])
+
+    return run_partitioned("collect-partitioned", kind, dask_address, workers, body).items

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import store
 from highfence.records import Finding, Observation
@@ -31,29 +32,59 @@ def matcher_for(con, thresholds: Thresholds = Thresholds(), rows: list[dict] | N
                    ror_records=stored_ror_records(con))
 
 
-def findings_for(observations: list[Observation], matcher: Matcher, only: set[int] | None = None) -> list[Finding]:
-    """Each observation against the active lists: its ROR id through the reviewed crosswalk, its name or raw
-    affiliation string through the matcher. One finding per observation and list entry, the strongest evidence.
-    ``only``: entry indexes to screen for (a delta screen); None screens for all."""
-    cache: dict[tuple[str, str | None], list] = {}
+def best_matches(matcher: Matcher, keys: list[tuple[str, str | None]], only: set[int] | None = None) -> list[list]:
+    """For each (observed name, observed ROR id): the entries it links to through the reviewed crosswalk or names
+    through the matcher, the strongest evidence per entry. ``only``: entry indexes to screen for (a delta screen);
+    None screens for all."""
     keep = None if only is None else {(matcher.entries[i].list_id, matcher.entries[i].entry_id) for i in only}
     may_match = None if only is None else matcher.index.prefilter(only)
-    out: list[Finding] = []
-    for obs in observations:
-        key = (obs.observed_name, obs.observed_ror)
-        if key not in cache and may_match is not None and not obs.observed_ror and not may_match(obs.observed_name):
-            cache[key] = []  # cannot concern the changed entries: not parsed at all
-        if key not in cache:
-            best: dict[tuple[str, str], object] = {}
-            for m in matcher.match_ror(obs.observed_ror) + matcher.match(obs.observed_name, only_entries=only):
-                k = (m.list_id, m.entry_id)
-                if (keep is None or k in keep) and (k not in best or m.score > best[k].score):
-                    best[k] = m
-            cache[key] = list(best.values())
-        for m in cache[key]:
-            out.append(Finding(obs.observation_id, obs.subject_id, obs.relation, m.list_id, m.entry_id, m.entry_name,
-                               m.snapshot_id or "", m.matched_name, m.score, m.decision, m.explanation))
+    out = []
+    for name, ror in keys:
+        if may_match is not None and not ror and not may_match(name):
+            out.append([])  # cannot concern the changed entries: not parsed at all
+            continue
+        best: dict[tuple[str, str], object] = {}
+        for m in matcher.match_ror(ror) + matcher.match(name, only_entries=only):
+            k = (m.list_id, m.entry_id)
+            if (keep is None or k in keep) and (k not in best or m.score > best[k].score):
+                best[k] = m
+        out.append(list(best.values()))
     return out
+
+
+Partition = Callable[[Matcher, list, "set[int] | None"], list]
+
+
+def findings_for(observations: list[Observation], matcher: Matcher, only: set[int] | None = None,
+                 partition: Partition | None = None) -> list[Finding]:
+    """Each observation against the active lists (``best_matches``), one finding per observation and list entry.
+    Each distinct (name, ROR id) is matched once; ``partition`` spreads that over a task runner."""
+    keys = list(dict.fromkeys((o.observed_name, o.observed_ror) for o in observations))
+    matched = (partition or best_matches)(matcher, keys, only)
+    by_key = dict(zip(keys, matched))
+    return [Finding(obs.observation_id, obs.subject_id, obs.relation, m.list_id, m.entry_id, m.entry_name,
+                    m.snapshot_id or "", m.matched_name, m.score, m.decision, m.explanation)
+            for obs in observations for m in by_key[(obs.observed_name, obs.observed_ror)]]
+
+
+def scale_settings(settings, task_runner: str | None = None, dask_address: str | None = None
+                   ) -> tuple[str | None, str | None, int]:
+    """The task runner, Dask address and worker count: the command line's, else the configured ones."""
+    return (task_runner or settings["scale.task_runner"] or None, dask_address or settings["scale.dask_address"] or None,
+            max(1, settings["scale.workers"]))
+
+
+def partition_for(task_runner: str | None, dask_address: str | None = None, workers: int = 2) -> Partition | None:
+    """Screening matched on a Prefect task runner (thread, process, dask), or None for in-process."""
+    if not task_runner:
+        return None
+
+    def partition(matcher: Matcher, keys: list, only: set[int] | None) -> list:
+        from flows.scale import screen_partitioned
+
+        return screen_partitioned(matcher, keys, only, task_runner, dask_address, workers)
+
+    return partition
 
 
 def changed_entries(con, rows: list[dict]) -> tuple[set[tuple[str, str]], set[str]]:
@@ -71,7 +102,8 @@ def changed_entries(con, rows: list[dict]) -> tuple[set[tuple[str, str]], set[st
     return changed, unscreened
 
 
-def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds(), delta: bool = False) -> dict:
+def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds(), delta: bool = False,
+                  partition: Partition | None = None) -> dict:
     """Screen stored observations against the active lists and record which snapshots were screened.
 
     Full: every observation against every entry; findings not produced again are retired. Delta (after a list
@@ -97,7 +129,8 @@ def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds(), delta
                                     o["observed_ror"], o["evidence_id"], o["evidence_year"], o["source_url"],
                                     o["body_sha256"]) for o in evidence_store.observations(con)]
         if only is None or only:
-            new, again = findings_store.upsert(con, findings_for(observations, matcher, only), run_id, hashes)
+            new, again = findings_store.upsert(con, findings_for(observations, matcher, only, partition),
+                                                       run_id, hashes)
             outcome["findings_new"], outcome["findings_seen_again"] = new, again
             outcome["findings_retired"] = findings_store.retire_unproduced(con, run_id, scope)
     now = utcnow()
@@ -115,6 +148,7 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
     from flows.roster import read_roster
 
     lock = settings["store.lock_timeout"]
+    task_runner, dask_address, workers = scale_settings(settings, task_runner, dask_address)
     subjects = read_roster(roster_path)
     sources = sources or make_sources(settings, db)
     store.migrate(db, lock_timeout=lock)
@@ -134,7 +168,7 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
 
             def partitioned(subs, pinned):
                 return collect_partitioned(env, str(db), subs, pinned, since, str(roster_path), task_runner,
-                                           dask_address)
+                                           dask_address, workers)
         collected = collect(db, sources, subjects, run_id, since, str(roster_path), lock, call or direct,
                             partitioned)
         outcome = {"run_id": run_id, "subjects": collected.subjects, "observations_new": collected.observations_new,
@@ -142,7 +176,8 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
         with store.connect(db, lock_timeout=lock) as con, store.transaction(con):
             if not collect_only:
                 thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
-                outcome.update(screen_stored(con, run_id, thresholds))
+                outcome.update(screen_stored(con, run_id, thresholds,
+                                             partition=partition_for(task_runner, dask_address, workers)))
             runs.finish(con, run_id, {k: v for k, v in outcome.items() if k != "run_id"})
     except BaseException as exc:
         with store.connect(db, lock_timeout=lock) as con:
@@ -151,17 +186,20 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
     return outcome
 
 
-def rescreen(db: Path, settings, delta: bool = False, kind: str | None = None, flow_run_id: str | None = None) -> dict:
+def rescreen(db: Path, settings, delta: bool = False, kind: str | None = None, flow_run_id: str | None = None,
+             task_runner: str | None = None, dask_address: str | None = None) -> dict:
     """Screen the stored evidence again (no collection): after a list refresh, ``delta`` re-screens only what
-    changed. The run and its results commit together."""
+    changed. The run and its results commit together. ``task_runner``: match on a Prefect task runner."""
     lock = settings["store.lock_timeout"]
+    task_runner, dask_address, workers = scale_settings(settings, task_runner, dask_address)
     store.migrate(db, lock_timeout=lock)
     thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
     with store.connect(db, lock_timeout=lock) as con:
         run_id = runs.start(con, kind or ("screen-delta" if delta else "screen-full"), {"delta": delta}, flow_run_id)
         try:
             with store.transaction(con):
-                outcome = screen_stored(con, run_id, thresholds, delta=delta)
+                outcome = screen_stored(con, run_id, thresholds, delta=delta,
+                                        partition=partition_for(task_runner, dask_address, workers))
                 runs.finish(con, run_id, outcome)
         except BaseException as exc:
             runs.fail(con, run_id, f"{type(exc).__name__}: {exc}")

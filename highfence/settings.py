@@ -25,6 +25,7 @@ class Setting:
     default: Any
     type: type
     help: str
+    choices: tuple = ()
 
 
 def _list_url(list_id: str, url: str, what: str) -> Setting:
@@ -57,6 +58,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("schedule.refresh_lists", "HIGHFENCE_SCHEDULE_REFRESH", "0 5 * * *", str,
             "cron for refresh-lists (a delta screen follows any change)"),
     Setting("schedule.screen_full", "HIGHFENCE_SCHEDULE_SCREEN_FULL", "0 6 * * 1", str, "cron for screen-full"),
+    Setting("scale.task_runner", "HIGHFENCE_TASK_RUNNER", "", str,
+            "Prefect task runner for collection and matching: '' (in process), thread, process or dask",
+            ("", "thread", "process", "dask")),
+    Setting("scale.dask_address", "HIGHFENCE_DASK_ADDRESS", "", str,
+            "with task_runner dask: an existing cluster's scheduler address (default: a local cluster)"),
+    Setting("scale.workers", "HIGHFENCE_WORKERS", 2, int, "workers of a local task runner or Dask cluster"),
     Setting("notify.block", "HIGHFENCE_NOTIFY_BLOCK", "", str,
             "Prefect notification block (e-mail, Slack, webhook) told when new findings appear"),
     Setting("watchlists.max_drop", "HIGHFENCE_LISTS_MAX_DROP", 0.10, float,
@@ -96,7 +103,11 @@ def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
             raise ValueError(raw)
         if setting.type in (int, float) and isinstance(raw, bool):
             raise ValueError(raw)
-        return setting.type(raw)
+        value = setting.type(raw)
+        if setting.choices and value not in setting.choices:
+            raise ConfigError(f"{origin}: '{setting.key}' must be one of {', '.join(map(repr, setting.choices))}, "
+                              f"got {raw!r}")
+        return value
     except (TypeError, ValueError):
         raise ConfigError(f"{origin}: '{setting.key}' must be {setting.type.__name__}, got {raw!r}") from None
 

@@ -24,6 +24,8 @@ class Matcher:
         """``ror_records``: ROR records by id ({'names': [{value, types, lang}]}) newer than the shipped ones."""
         self.index = NameIndex(entries, use_crosswalk=use_crosswalk, ror_records=ror_records)
         self.thresholds = thresholds
+        self.use_crosswalk = use_crosswalk  # kept with ror_records so that a worker can build the same matcher
+        self.ror_records = ror_records
 
     @property
     def entries(self) -> list[ListedEntry]:

@@ -39,6 +39,7 @@ def test_per_list_url_from_environment():
     ('[store]\ndbb = "x"\n', "unknown setting 'store.dbb'"),
     ('[http]\ntimeout = "soon"\n', "'http.timeout' must be float"),
     ("not toml at all [", "not a readable TOML file"),
+    ('[scale]\ntask_runner = "ray"\n', "'scale.task_runner' must be one of '', 'thread', 'process', 'dask'"),
 ])
 def test_bad_config_file_names_file_and_key(tmp_path, text, message):
     cfg = tmp_path / "bad.toml"
@@ -51,6 +52,14 @@ def test_bad_config_file_names_file_and_key(tmp_path, text, message):
 def test_bad_environment_value_names_variable():
     with pytest.raises(ConfigError, match="HIGHFENCE_HTTP_RETRIES"):
         load_settings(env={"HIGHFENCE_HTTP_RETRIES": "many"})
+
+
+def test_shipped_example_config_loads():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parent.parent / "highfence.toml.example"
+    s = load_settings(example, env={})
+    assert s["scale.task_runner"] == "" and s["scale.workers"] == 2 and s.sources["scale.workers"].startswith("file")
 
 
 def test_explicit_config_file_must_exist(tmp_path):
