@@ -264,8 +264,9 @@ def cmd_match(args, settings: Settings) -> int:
         _prefect_env()
         started = time.monotonic()
         inputs = read_inputs(Path(args.input))
-        out_rows = match_partitioned(matcher, inputs, runner, args.dask_address or settings["scale.dask_address"] or None,
-                                     max(args.workers, 1) if args.workers else settings["scale.workers"])
+        address = args.dask_address or settings["scale.dask_address"] or None
+        workers = max(args.workers, 1) if args.workers else settings["scale.workers"]
+        out_rows = match_partitioned(matcher, inputs, runner, address, workers)
         with Path(args.output).open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
             w.writerow(OUTPUT_COLUMNS)

@@ -60,7 +60,7 @@ def findings_for(observations: list[Observation], matcher: Matcher, only: set[in
     """Each observation against the active lists (``best_matches``), one finding per observation and list entry.
     Each distinct (name, ROR id) is matched once; ``partition`` spreads that over a task runner."""
     keys = list(dict.fromkeys((o.observed_name, o.observed_ror) for o in observations))
-    matched = (partition or best_matches)(matcher, keys, only)
+    matched = (partition if partition and keys else best_matches)(matcher, keys, only)
     by_key = dict(zip(keys, matched))
     return [Finding(obs.observation_id, obs.subject_id, obs.relation, m.list_id, m.entry_id, m.entry_name,
                     m.snapshot_id or "", m.matched_name, m.score, m.decision, m.explanation)
@@ -70,8 +70,8 @@ def findings_for(observations: list[Observation], matcher: Matcher, only: set[in
 def scale_settings(settings, task_runner: str | None = None, dask_address: str | None = None
                    ) -> tuple[str | None, str | None, int]:
     """The task runner, Dask address and worker count: the command line's, else the configured ones."""
-    return (task_runner or settings["scale.task_runner"] or None, dask_address or settings["scale.dask_address"] or None,
-            max(1, settings["scale.workers"]))
+    return (task_runner or settings["scale.task_runner"] or None,
+            dask_address or settings["scale.dask_address"] or None, max(1, settings["scale.workers"]))
 
 
 def partition_for(task_runner: str | None, dask_address: str | None = None, workers: int = 2) -> Partition | None:
@@ -129,8 +129,8 @@ def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds(), delta
                                     o["observed_ror"], o["evidence_id"], o["evidence_year"], o["source_url"],
                                     o["body_sha256"]) for o in evidence_store.observations(con)]
         if only is None or only:
-            new, again = findings_store.upsert(con, findings_for(observations, matcher, only, partition),
-                                                       run_id, hashes)
+            found = findings_for(observations, matcher, only, partition)
+            new, again = findings_store.upsert(con, found, run_id, hashes)
             outcome["findings_new"], outcome["findings_seen_again"] = new, again
             outcome["findings_retired"] = findings_store.retire_unproduced(con, run_id, scope)
     now = utcnow()

@@ -2,6 +2,7 @@
 runs against the store."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -88,11 +89,13 @@ def test_serve_and_trigger_screen_full(prefect_server, tmp_path):
                              capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stdout + run.stderr
 
+        # the triggered run, not one the schedules created for later
+        run_id = re.search(r"UUID: ([0-9a-f-]{36})", run.stdout).group(1)
+
         # Poll Prefect, not the store: a reader on the primary file would contend with the flow's writer.
         def served_run():
-            r = requests.post(f"{api}/flow_runs/filter", json={}, timeout=5)
-            runs = [fr for fr in r.json() if fr.get("deployment_id")] if r.ok else []
-            return runs[0] if runs else None
+            r = requests.get(f"{api}/flow_runs/{run_id}", timeout=5)
+            return r.json() if r.ok else None
 
         def finished():
             fr = served_run()
