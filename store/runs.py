@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import uuid
 from typing import Any
 
@@ -11,13 +13,36 @@ from store.db import utcnow
 
 
 def start(con, kind: str, inputs: dict[str, Any], flow_run_id: str | None = None) -> str:
+    close_interrupted(con)
     run_id = f"{kind}-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     con.execute(
-        "INSERT INTO screening_runs (run_id, kind, started_at, status, inputs, highfence_version, flow_run_id) "
-        "VALUES (?, ?, ?, 'running', ?, ?, ?)",
-        [run_id, kind, utcnow(), json.dumps(inputs, default=str), __version__, flow_run_id],
+        "INSERT INTO screening_runs (run_id, kind, started_at, status, inputs, highfence_version, flow_run_id, host, "
+        "pid) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+        [run_id, kind, utcnow(), json.dumps(inputs, default=str), __version__, flow_run_id, socket.gethostname(),
+         os.getpid()],
     )
     return run_id
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's process: alive
+        return True
+    return True
+
+
+def close_interrupted(con) -> list[str]:
+    """Runs of this host still 'running' whose process is gone (killed, machine restarted): failed, saying so.
+    What they committed stays; the next run completes the work. Runs of other hosts are left to their hosts."""
+    rows = con.execute("SELECT run_id, pid FROM screening_runs WHERE status = 'running' AND host = ?",
+                       [socket.gethostname()]).fetchall()
+    gone = [run_id for run_id, pid in rows if pid is not None and pid != os.getpid() and not _alive(pid)]
+    for run_id in gone:
+        fail(con, run_id, "interrupted: the run's process ended before the run did (closed by the next run)")
+    return gone
 
 
 def finish(con, run_id: str, outcome: dict[str, Any]) -> None:

@@ -2,6 +2,12 @@
 
 import copy
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -250,6 +256,47 @@ def test_outage_leaves_collected_evidence_and_rerun_resumes(server, db, tmp_path
     with store.connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM observations").fetchall()[0][0] > kept
         assert con.execute("SELECT count(DISTINCT observation_id) = count(*) FROM observations").fetchall()[0][0]
+
+
+def test_run_killed_halfway_then_rerun_completes_without_duplicates(server, db, tmp_path):
+    """A screening process killed (SIGKILL) in the middle of collection, then started again."""
+    serve_world(server)
+    load_list(db, "jp_meti_eul", fixture("meti_end_user_list/meti_foreign_user_list_20250929.xlsx"))
+    roster = write_roster(tmp_path)  # R1, then P1
+    server.route("/ror/organizations/01yqg2h08", Reply(b"{}", delay=60))  # P1's lookup hangs: R1 is committed
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIGHFENCE_")}
+    env.update({"HIGHFENCE_DB": str(db), "HIGHFENCE_OPENALEX_URL": server.url, "HIGHFENCE_ORCID_URL": server.url,
+                "HIGHFENCE_CROSSREF_URL": server.url + "/crossref", "HIGHFENCE_ROR_URL": server.url + "/ror",
+                "HIGHFENCE_HTTP_TIMEOUT": "120", "HIGHFENCE_HTTP_RETRIES": "0"})
+    script = ("from pathlib import Path; from flows.screening import screen_roster; "
+              "from highfence.settings import load_settings; s = load_settings(); "
+              f"screen_roster(s.db_path, s, Path({str(roster)!r}), since=2015)")
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        deadline = time.monotonic() + 120
+        while not server.hits("/ror/organizations/01yqg2h08") and time.monotonic() < deadline:
+            assert proc.poll() is None, "the run ended before it could be killed"
+            time.sleep(0.1)
+        assert server.hits("/ror/organizations/01yqg2h08"), "the run never reached the second subject"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    with store.connect(db, read_only=True) as con:
+        assert con.execute("SELECT status FROM screening_runs").fetchall() == [("running",)]
+        assert {r[0] for r in con.execute("SELECT DISTINCT subject_id FROM observations").fetchall()} == {"R1"}
+        half = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
+
+    serve_world(server)  # the lookup answers again
+    outcome = screen_roster(db, world_settings(server, db), roster, since=2015)
+    assert outcome["subjects"] == 2 and outcome["findings_new"] == 2
+    with store.connect(db, read_only=True) as con:
+        runs = con.execute("SELECT status, error FROM screening_runs ORDER BY started_at").fetchall()
+        assert runs[0][0] == "failed" and runs[0][1].startswith("interrupted") and runs[1] == ("succeeded", None)
+        assert con.execute("SELECT count(DISTINCT observation_id) = count(*) FROM observations").fetchall()[0][0]
+        assert con.execute("SELECT count(*) FROM observations WHERE subject_id = 'R1'").fetchall()[0][0] == half
+        assert con.execute("SELECT count(DISTINCT finding_id), count(*) FROM findings").fetchall() == [(2, 2)]
+    again = screen_roster(db, world_settings(server, db), roster, since=2015)  # and once more: nothing new
+    assert again["observations_new"] == 0 and again["findings_new"] == 0
 
 
 def test_unknown_orcid_is_a_per_subject_error(server, db, tmp_path):

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 import textwrap
@@ -158,3 +159,21 @@ def test_second_writer_waits_then_gives_up_with_clear_error(db):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_next_run_closes_runs_whose_process_is_gone_on_this_host_only(db):
+    import socket
+
+    from store import runs
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    with store.connect(db) as con:
+        for run_id, host, pid in (("killed", socket.gethostname(), int(dead.stdout)),
+                                  ("elsewhere", "another-host", int(dead.stdout)),
+                                  ("alive", socket.gethostname(), os.getppid())):
+            con.execute("INSERT INTO screening_runs (run_id, kind, started_at, status, highfence_version, host, pid) "
+                        "VALUES (?, 'test', now(), 'running', 'x', ?, ?)", [run_id, host, pid])
+        runs.start(con, "test", {})
+        status = dict(con.execute("SELECT run_id, status FROM screening_runs WHERE kind = 'test'").fetchall())
+    assert {k: v for k, v in status.items() if k in ("killed", "elsewhere", "alive")} == {
+        "killed": "failed", "elsewhere": "running", "alive": "running"}
