@@ -83,7 +83,7 @@ def _chunked(name: str, chunk_task, matcher: Matcher, items: list, extra: tuple,
     chunk = chunk or chunk_size(len(items), workers)
 
     def body() -> Packed:
-        spec = spec_task.submit(worker.spec(matcher))
+        spec = spec_task.submit(worker.spec_of(matcher))
         futures = [chunk_task.submit(spec, *extra, Packed(items[i:i + chunk])) for i in range(0, len(items), chunk)]
         return Packed([r for f in futures for r in f.result().items])
 

@@ -30,7 +30,7 @@ class Packed:
         self.items, self.key = state
 
 
-def spec(matcher: Matcher) -> Packed:
+def spec_of(matcher: Matcher) -> Packed:
     """What a worker needs to build the same matcher, keyed by its hash."""
     entries = [(e.list_id, e.entry_id, e.name, tuple(e.aliases), tuple(e.countries), e.kind, e.snapshot_id)
                for e in matcher.entries]
@@ -39,7 +39,7 @@ def spec(matcher: Matcher) -> Packed:
     return Packed(content, hashlib.sha256(json.dumps(content, default=str, sort_keys=True).encode()).hexdigest())
 
 
-def matcher(spec: Packed) -> Matcher:
+def matcher_from(spec: Packed) -> Matcher:
     if spec.key not in _MATCHERS:  # once per worker process
         entries, limits, use_crosswalk, ror_records = spec.items
         _MATCHERS.clear()
@@ -49,7 +49,7 @@ def matcher(spec: Packed) -> Matcher:
 
 
 def match_rows(spec: Packed, rows: Packed) -> Packed:
-    m = matcher(spec)
+    m = matcher_from(spec)
     return Packed([(rid, x.list_id, x.entry_id, x.matched_name, x.score, x.decision, x.explanation)
                    for rid, text, country in rows.items for x in m.match(text, country)])
 
@@ -57,4 +57,4 @@ def match_rows(spec: Packed, rows: Packed) -> Packed:
 def screen_keys(spec: Packed, only: Packed, keys: Packed) -> Packed:
     from flows.screening import best_matches
 
-    return Packed(best_matches(matcher(spec), keys.items, only.items))
+    return Packed(best_matches(matcher_from(spec), keys.items, only.items))
