@@ -74,7 +74,11 @@ def test_un_consolidated_xml():
 
 def test_ofac_sdn_set_from_folder():
     # OFAC's files end with a DOS end-of-file line (0x1A); line counts say 8,977 / 11,911, records are one fewer.
-    p = ofac.parse(fixture("ofac/watchman_bench_2021-07"), "us_ofac_sdn")
+    folder = fixture("ofac/watchman_bench_2021-07")
+    for name, lines in (("sdn.csv", 8977), ("alt.csv", 11911)):  # the publisher's counts are line counts
+        raw = (folder / name).read_bytes()
+        assert raw.count(b"\n") + 1 == lines and raw.endswith(b"\r\n\x1a")
+    p = ofac.parse(folder, "us_ofac_sdn")
     assert len(p.entries) == 8976
     assert sum(len(e.aliases) for e in p.entries) == 11910
     bnc = next(e for e in p.entries if e.entry_id == "306")
