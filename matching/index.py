@@ -152,6 +152,28 @@ class NameIndex:
             self._enrich_from_ror(add)
         self._pool_same_organisation(add)
         self._build()
+        self.short_heads = self._short_heads()
+
+    def _short_heads(self) -> dict[str, tuple[str, frozenset[str]]]:
+        """'beihang' -> ('Beihang University', {'CN'}): the first word of a listed two-word university name, when that word
+        names nothing else (no place, nationality or organisation word, used in one country's organisation names
+        only). Units are written with it: 'Beihang Hangzhou Innovation Institute'."""
+        from matching.vocab import ORG_WORDS, UNIT_WORDS
+
+        table, counts = places(), token_countries()
+        names: dict[str, set[str]] = defaultdict(set)
+        countries: dict[str, set[str]] = defaultdict(set)
+        for v in self.variants:
+            if v.cjk or v.acronym or v.generic or len(v.tokens) != 2 or v.tokens[1] != "university":
+                continue
+            head = v.tokens[0]
+            if (len(head) < 4 or is_noise(head) or head in table or head in DEMONYMS or head in ORG_WORDS
+                    or head in UNIT_WORDS or counts.get(head, 0) > 1):
+                continue
+            names[head].add(v.name)
+            countries[head].update(self.entries[v.entry].countries)
+        return {head: (sorted(found)[0], frozenset(countries[head])) for head, found in names.items()
+                if len({n.casefold() for n in found}) == 1}
 
     def _pool_same_organisation(self, add) -> None:
         """Entries on different lists that denote the same organisation (same primary name, a primary name printed
@@ -239,6 +261,9 @@ class NameIndex:
                     keys.add(k[0])
                 else:
                     pair_keys.append(k)
+        # a unit written with its university's short name reaches the university's names through the short name
+        names = {v.name.casefold() for v in self.variants if v.entry in entries}
+        keys |= {head for head, (full, _) in self.short_heads.items() if full.casefold() in names}
         near = set(keys) | {d for k in keys if len(k) >= 5 for d in _deletes(k)}
         token_hits: dict[str, bool] = {}
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from matching.index import NameIndex
 from matching.model import ListedEntry, Match
-from matching.parse import parse_affiliation
+from matching.parse import Affiliation, parse_affiliation
+from matching.resources import places
 from matching.score import score_variant
 from watchlists.countries import to_iso2
 
@@ -85,8 +87,40 @@ class Matcher:
             explanation = f"{how} in '{hit.where}'" + ("; " + "; ".join(hit.rules) if hit.rules else "")
             out.append(Match(e.list_id, e.entry_id, e.name, v.name, round(score, 1), decision, explanation,
                              e.snapshot_id, tuple(hit.rules)))
+        if candidates is None:
+            out += self._by_short_name(aff, country, only_entries, {(m.list_id, m.entry_id) for m in out})
         out.sort(key=lambda m: (-m.score, m.list_id, m.entry_id))
         return out
+
+    def _by_short_name(self, aff: Affiliation, country: str | None, only_entries: set[int] | None,
+                       found: set[tuple[str, str]]) -> list[Match]:
+        """A unit named with its university's short name and a city of the university's country ('Beihang Hangzhou
+        Innovation Institute'): matched as if the full name were written ('Beihang University Hangzhou ...'), 5
+        points lower, saying so. The city is required: a short name followed by other words may be another
+        organisation ('Peking Union Medical College' is not Peking University)."""
+        from matching.vocab import UNIT_WORDS
+
+        heads, table = self.index.short_heads, places()
+        for seg in aff.segments:
+            w = seg.words
+            if len(w) < 3 or w[0] not in heads or not any(t in UNIT_WORDS for t in w[2:]):
+                continue
+            full, where = heads[w[0]]
+            if not (table.get(w[1], frozenset()) & where):
+                continue
+            written = re.sub(rf"\b{re.escape(w[0])}\b", full, seg.raw, count=1, flags=re.I)
+            if written == seg.raw:
+                continue
+            why = f"'{w[0]}' read as '{full}': a unit named with its university's short name and its city"
+            out = []
+            for m in self.match(aff.raw.replace(seg.raw, written, 1), country, only_entries=only_entries):
+                if (m.list_id, m.entry_id) in found or m.score - 5 < self.thresholds.review:
+                    continue
+                score = round(m.score - 5, 1)
+                out.append(replace(m, score=score, decision="match" if score >= self.thresholds.match else "review",
+                                   explanation=f"{m.explanation}; {why}", rules=m.rules + ("short_name_unit",)))
+            return out
+        return []
 
 
 def ror_key(ror_id: str | None) -> str:

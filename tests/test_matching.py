@@ -131,6 +131,26 @@ def test_multi_affiliation_string_finds_every_listed_organisation(matcher):
     assert {"Beihang University", "Beijing University of Aeronautics and Astronautics"} & found
 
 
+@pytest.mark.parametrize("text, entry", [
+    ("Beihang Qingdao Research Institute, Qingdao 266104, China", "Beihang University"),
+    ("Xidian Guangzhou Institute of Technology, Guangzhou, China", "Xidian University"),
+])
+def test_unit_written_with_its_universitys_short_name_and_city(matcher, text, entry):
+    found = [m for m in matcher.match(text) if m.entry_name == entry or entry in m.explanation]
+    assert found and all(m.decision == "match" and m.score == 95.0 for m in found)
+    assert "read as" in found[0].explanation and "short_name_unit" in found[0].rules
+
+
+def test_short_name_needs_a_city_of_the_universitys_country_and_a_unit():
+    m = Matcher([ListedEntry("custom:x", "E1", "Peking University", (), ("CN",)),
+                 ListedEntry("custom:x", "E2", "Beihang University", (), ("CN",))])
+    assert m.index.short_heads["beihang"][0] == "Beihang University"
+    assert m.match("Peking Union Medical College Hospital, Beijing") == []  # 'union': a place, but not in China
+    assert m.match("Beihang Qingdao") == []  # no unit
+    assert m.match("Peking Shenzhen Graduate School")[0].entry_id == "E1"
+    assert m.index.prefilter({1})("Beihang Qingdao Research Institute")  # a delta screen reaches it too
+
+
 # --- context: generic names, acronyms, countries ---------------------------------------------------------------
 
 def test_acronym_alone_is_no_finding_and_with_context_only_review(matcher):
