@@ -158,10 +158,25 @@ def segment_tokens(text: str) -> list[tuple[str, ...]]:
     text = unicodedata.normalize("NFKC", text or "")
     out = []
     for chunk in _CHUNK.split(text):
-        for raw in _SEGMENT.split(chunk):
+        for raw in _split_segments(chunk):
             raw = raw.strip(" .\t\"'«»“”")
             if raw:
                 out.append(_segment(raw)[0].tokens)
+    return out
+
+
+_CONTINUES = re.compile(r"^\s*(and|&)\s", re.I)
+
+
+def _split_segments(chunk: str) -> list[str]:
+    """A chunk's segments. A piece that starts with 'and' continues the name before it: a comma inside a name
+    ('Iran University of Science, and Technology') does not end the name."""
+    out: list[str] = []
+    for piece in _SEGMENT.split(chunk):
+        if out and _CONTINUES.match(piece):
+            out[-1] = f"{out[-1]} {piece.strip()}"
+        else:
+            out.append(piece)
     return out
 
 
@@ -173,7 +188,7 @@ def parse_affiliation(text: str) -> Affiliation:
     chunk_countries: list[frozenset[str]] = []
     for c, chunk in enumerate(p for p in _CHUNK.split(text) if p.strip()):
         countries: set[str] = set()
-        for raw in _SEGMENT.split(chunk):
+        for raw in _split_segments(chunk):
             raw = raw.strip(" .\t\"'«»“”")
             if not raw:
                 continue

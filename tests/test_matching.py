@@ -131,6 +131,15 @@ def test_multi_affiliation_string_finds_every_listed_organisation(matcher):
     assert {"Beihang University", "Beijing University of Aeronautics and Astronautics"} & found
 
 
+def test_comma_before_and_inside_a_name_does_not_end_it(matcher):
+    assert [s.raw for s in parse_affiliation("Univ. of Science, and Technology of China, Hefei").segments] == [
+        "Univ. of Science and Technology of China", "Hefei"]
+    assert "University of Electronic Science and Technology of China" in names(
+        matcher, "School of Physics, University of Electronic Science, and Technology of China, Chengdu")
+    # a piece that starts with 'and' after a whole name still leaves that name whole
+    assert "Harbin Institute of Technology" in names(matcher, "Harbin Institute of Technology, and Tohoku University")
+
+
 @pytest.mark.parametrize("text, entry", [
     ("Beihang Qingdao Research Institute, Qingdao 266104, China", "Beihang University"),
     ("Xidian Guangzhou Institute of Technology, Guangzhou, China", "Xidian University"),
