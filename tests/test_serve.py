@@ -90,7 +90,12 @@ def test_serve_and_trigger_screen_full(prefect_server, tmp_path):
         assert run.returncode == 0, run.stdout + run.stderr
 
         # the triggered run, not one the schedules created for later
-        run_id = re.search(r"UUID: ([0-9a-f-]{36})", run.stdout).group(1)
+        printed = re.search(r"UUID: ([0-9a-f-]{36})", run.stdout)
+        if printed:
+            run_id = printed.group(1)
+        else:
+            runs = requests.post(f"{api}/flow_runs/filter", json={}, timeout=5).json()
+            run_id = next(fr["id"] for fr in runs if fr.get("deployment_id") and not fr.get("auto_scheduled"))
 
         # Poll Prefect, not the store: a reader on the primary file would contend with the flow's writer.
         def served_run():
@@ -98,6 +103,7 @@ def test_serve_and_trigger_screen_full(prefect_server, tmp_path):
             return r.json() if r.ok else None
 
         def finished():
+            assert served.poll() is None, "highfence serve exited: " + (tmp_path / "serve.log").read_text()[-3000:]
             fr = served_run()
             state = fr and fr["state"]
             return state and state["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"} and state["type"]
