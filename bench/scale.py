@@ -68,8 +68,9 @@ def screening(n: int) -> None:
 
 def collection(n_subjects: int) -> None:
     import store
-    from flows.collect import RATE
+    from flows.collect import RATE, collect_subject, make_sources
     from flows.scale import collect_partitioned
+    from highfence.settings import load_settings
     from highfence.records import Subject
     from tests.httpserver import LocalServer, Reply
 
@@ -86,17 +87,27 @@ def collection(n_subjects: int) -> None:
             real(handler)
 
         server.httpd.RequestHandlerClass.do_GET = timed
-        db = Path(tmp) / "c.duckdb"
-        store.migrate(db)
         env = {"HIGHFENCE_OPENALEX_URL": server.url, "HIGHFENCE_HTTP_CACHE_TTL_HOURS": "0"}
         subjects = [Subject(f"S{i}", "researcher", f"Subject {i}", openalex_id=first) for i in range(n_subjects)]
+
+        db = Path(tmp) / "single.duckdb"
+        store.migrate(db)
+        sources = make_sources(load_settings(env=env), db)
+        t = time.perf_counter()
+        single = [collect_subject(sources, s, None, 2015, "bench") for s in subjects]
+        t_single = time.perf_counter() - t
+        times.clear()
+
+        db = Path(tmp) / "dask.duckdb"
+        store.migrate(db)
         t = time.perf_counter()
         results = collect_partitioned(env, str(db), subjects, {}, 2015, "bench", "dask", workers=2)
         elapsed = time.perf_counter() - t
     span = times[-1] - times[0] if len(times) > 1 else 1.0
     busiest = max(sum(1 for x in times if s <= x < s + 1.0) for s in times)
-    print(f"collection of {n_subjects} subjects on 2 Dask workers against a stand-in API "
-          f"(OpenAlex limit {RATE['openalex']}/s): {elapsed:.1f}s, {len(times)} requests, "
+    print(f"collection of {n_subjects} subjects against a stand-in API (OpenAlex limit {RATE['openalex']}/s):")
+    print(f"  single process:         {t_single:5.1f}s, {sum(len(r.observations) for r in single)} observations")
+    print(f"  local Dask, 2 workers:  {elapsed:5.1f}s (incl. cluster start), {len(times)} requests, "
           f"{(len(times) - 1) / span:.1f} requests/s on average, at most {busiest} in any 1-second window; "
           f"{sum(len(r.observations) for r in results)} observations")
 
