@@ -155,9 +155,9 @@ class NameIndex:
         self.short_heads = self._short_heads()
 
     def _short_heads(self) -> dict[str, tuple[str, frozenset[str]]]:
-        """'beihang' -> ('Beihang University', {'CN'}): the first word of a listed two-word university name, when that word
-        names nothing else (no place, nationality or organisation word, used in one country's organisation names
-        only). Units are written with it: 'Beihang Hangzhou Innovation Institute'."""
+        """'beihang' -> ('Beihang University', {'CN'}): the first word of a listed two-word university name, when
+        that word names nothing else (no place, nationality or organisation word, used in one country's organisation
+        names only). Units are written with it: 'Beihang Hangzhou Innovation Institute'."""
         from matching.vocab import ORG_WORDS, UNIT_WORDS
 
         table, counts = places(), token_countries()

@@ -103,7 +103,7 @@ class Matcher:
         heads, table = self.index.short_heads, places()
         for seg in aff.segments:
             w = seg.words
-            if len(w) < 3 or w[0] not in heads or not any(t in UNIT_WORDS for t in w[2:]):
+            if len(w) < 3 or w[0] not in heads or not any(t in UNIT_WORDS for t in w[2:]) or seg.raw not in aff.raw:
                 continue
             full, where = heads[w[0]]
             if not (table.get(w[1], frozenset()) & where):
