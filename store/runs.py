@@ -35,7 +35,7 @@ def _alive(pid: int) -> bool:
 
 
 def close_interrupted(con) -> list[str]:
-    """Runs of this host still 'running' whose process is gone (killed, machine restarted): failed, saying so.
+    """Runs of this host still 'running' whose process is gone (killed, crashed): failed, saying so.
     What they committed stays; the next run completes the work. Runs of other hosts are left to their hosts."""
     rows = con.execute("SELECT run_id, pid FROM screening_runs WHERE status = 'running' AND host = ?",
                        [socket.gethostname()]).fetchall()
