@@ -246,6 +246,7 @@ def cmd_lists_search(args, settings: Settings) -> int:
 
 def cmd_match(args, settings: Settings) -> int:
     from flows.match_strings import build_matcher, match_file
+    from flows.screening import scale_settings
     from matching import Thresholds
 
     thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
@@ -254,7 +255,7 @@ def cmd_match(args, settings: Settings) -> int:
     if args.input and not args.output:
         raise HighfenceError("--input needs --output FILE.csv")
     matcher = build_matcher(settings.db_path, args.lists or None, thresholds)
-    runner = args.task_runner or settings["scale.task_runner"] or None
+    runner, address, workers = scale_settings(settings, args.task_runner, args.dask_address)
     if args.input and runner:
         import csv
 
@@ -264,8 +265,7 @@ def cmd_match(args, settings: Settings) -> int:
         _prefect_env()
         started = time.monotonic()
         inputs = read_inputs(Path(args.input))
-        address = args.dask_address or settings["scale.dask_address"] or None
-        workers = max(args.workers, 1) if args.workers else settings["scale.workers"]
+        workers = max(args.workers, 1) if args.workers else workers
         out_rows = match_partitioned(matcher, inputs, runner, address, workers)
         with Path(args.output).open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)

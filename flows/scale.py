@@ -54,10 +54,10 @@ def screen_chunk(spec: Packed, only: Packed, keys: Packed) -> Packed:
     return worker.screen_keys(spec, only, keys)
 
 
-def chunk_size(n: int, workers: int) -> int:
-    """About four chunks per worker, so that a slow one does not hold up the end, of 1,000 to 20,000 items (each
-    task costs about 0.1 s of orchestration)."""
-    return min(20_000, max(1_000, -(-n // (4 * max(workers, 1)))))
+def chunk_size(n: int, workers: int, smallest: int = 1_000, largest: int = 20_000) -> int:
+    """About four chunks per worker, so that a slow one does not hold up the end, of ``smallest`` to ``largest``
+    items (for matching 1,000 to 20,000: each task costs about 0.1 s of orchestration)."""
+    return min(largest, max(smallest, -(-n // (4 * max(workers, 1)))))
 
 
 @flow(name="partitioned")
@@ -139,7 +139,7 @@ def collect_partitioned(settings_env: dict, db: str, subjects: list, pins: dict,
     workers. Subjects go in batches (a task per subject spent more on orchestration than on the APIs' pace)."""
     from flows.collect import RATE
 
-    size = min(25, max(1, -(-len(subjects) // (4 * max(workers, 1)))))
+    size = chunk_size(len(subjects), workers, smallest=1, largest=25)
     pairs = [(s, pins.get(s.subject_id)) for s in subjects]
 
     def body() -> Packed:
