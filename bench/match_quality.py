@@ -18,9 +18,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from matching.matcher import Matcher  # noqa: E402
-from matching.model import ListedEntry  # noqa: E402
-from watchlists import custom  # noqa: E402
+from highfence.matching.matcher import Matcher  # noqa: E402
+from highfence.matching.model import ListedEntry  # noqa: E402
+from highfence.watchlists import custom  # noqa: E402
 
 EVAL = REPO.parent / "shared" / "eval"
 LISTS = ("bis_entity_list", "meti_end_user_list", "ca_named_research_orgs", "dod_1286")

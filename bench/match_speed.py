@@ -23,9 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from matching.matcher import Matcher  # noqa: E402
-from matching.model import ListedEntry  # noqa: E402
-from watchlists import aspi, canada, csl, dod, meti, ofac, un  # noqa: E402
+from highfence.matching.matcher import Matcher  # noqa: E402
+from highfence.matching.model import ListedEntry  # noqa: E402
+from highfence.watchlists import aspi, canada, csl, dod, meti, ofac, un  # noqa: E402
 
 FIX = REPO.parent / "shared" / "fixtures"
 EVAL = REPO.parent / "shared" / "eval"

@@ -20,13 +20,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-import store  # noqa: E402
-from flows.lists import load_list  # noqa: E402
-from flows.screening import rescreen  # noqa: E402
+from highfence import store  # noqa: E402
+from highfence.flows.lists import load_list  # noqa: E402
+from highfence.flows.screening import rescreen  # noqa: E402
 from highfence.records import Observation, Subject  # noqa: E402
 from highfence.settings import load_settings  # noqa: E402
 from match_speed import make_strings  # noqa: E402
-from store import evidence as evidence_store  # noqa: E402
+from highfence.store import evidence as evidence_store  # noqa: E402
 
 EVAL = REPO.parent / "shared" / "eval" / "lists"
 OPEN_SQL = "SELECT finding_id, status FROM v_finding_status WHERE status <> 'superseded' ORDER BY 1"

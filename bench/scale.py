@@ -46,8 +46,8 @@ def start_server(home: Path) -> subprocess.Popen:
 def screening(n: int) -> None:
     from match_speed import load_entries, make_strings
 
-    from flows.scale import match_partitioned
-    from matching import Matcher
+    from highfence.flows.scale import match_partitioned
+    from highfence.matching import Matcher
 
     entries = load_entries()
     strings = make_strings(n)
@@ -67,9 +67,9 @@ def screening(n: int) -> None:
 
 
 def collection(n_subjects: int) -> None:
-    import store
-    from flows.collect import RATE, collect_subject, make_sources
-    from flows.scale import collect_partitioned
+    from highfence import store
+    from highfence.flows.collect import RATE, collect_subject, make_sources
+    from highfence.flows.scale import collect_partitioned
     from highfence.settings import load_settings
     from highfence.records import Subject
     from tests.httpserver import LocalServer, Reply

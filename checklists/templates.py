@@ -8,8 +8,9 @@ from pathlib import Path
 import yaml
 
 from highfence.errors import InputError
+from highfence.packaged import data_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "checklists" / "templates.yaml"
+TEMPLATES = data_dir() / "checklists" / "templates.yaml"
 NEEDS_NOTE = {"no", "unsure", "not_implemented"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from connectors.http import Fetched, HttpClient
+from highfence.connectors.http import Fetched, HttpClient
 from highfence.records import Observation
 
 SOURCE = "crossref"

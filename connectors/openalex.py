@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator
 
-from connectors.http import Fetched, HttpClient, NotFound
+from highfence.connectors.http import Fetched, HttpClient, NotFound
 from highfence.records import Observation
 
 SOURCE = "openalex"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from connectors.http import Fetched, HttpClient
+from highfence.connectors.http import Fetched, HttpClient
 from highfence.errors import InputError
 from highfence.records import Observation
 

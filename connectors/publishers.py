@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
-from connectors.http import HttpClient, SourceError
+from highfence.connectors.http import HttpClient, SourceError
 
 OFAC_SETS = {
     "us_ofac_sdn": ("SDN.CSV", "ADD.CSV", "ALT.CSV", "SDN_COMMENTS.CSV"),

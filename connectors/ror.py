@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
-from connectors.http import Fetched, HttpClient
+from highfence.connectors.http import Fetched, HttpClient
 from highfence.errors import InputError
 
 _ROR = re.compile(r"^(?:https?://ror\.org/)?(0[a-z0-9]{6}\d{2})$")

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from disclosures.labels import LABELS, SHEETS, VALUE_WORDS
-from disclosures.model import AFFILIATION_KINDS, FUNDING_STATUS, REQUIRED, SECTIONS, Disclosure, Item, \
+from highfence.disclosures.labels import LABELS, SHEETS, VALUE_WORDS
+from highfence.disclosures.model import AFFILIATION_KINDS, FUNDING_STATUS, REQUIRED, SECTIONS, Disclosure, Item, \
     parse_partial_date
 from highfence.errors import InputError
 

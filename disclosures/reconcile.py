@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from disclosures.model import Disclosure, Item
+from highfence.disclosures.model import Disclosure, Item
 from highfence.records import digest
-from matching import ListedEntry, Match, Matcher
+from highfence.matching import ListedEntry, Match, Matcher
 
 AFFILIATION_RELATIONS = ("affiliation", "employment")  # never 'coauthor_affiliation': co-authorship is no affiliation
 

@@ -7,8 +7,8 @@ import csv
 import json
 from pathlib import Path
 
-from disclosures.labels import LABELS, NOTES, SHEETS
-from disclosures.model import AFFILIATION_KINDS, FUNDING_STATUS, SECTIONS
+from highfence.disclosures.labels import LABELS, NOTES, SHEETS
+from highfence.disclosures.model import AFFILIATION_KINDS, FUNDING_STATUS, SECTIONS
 
 LANGS = ("en", "ja")
 

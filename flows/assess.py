@@ -7,13 +7,13 @@ import hashlib
 import json
 from pathlib import Path
 
-import store
-from risk.areas import classify
-from risk.evaluate import Assessment, Fact, Position, evaluate
-from risk.packs import Pack
-from store import disclosures as disclosure_store
-from store import runs
-from store.db import utcnow
+from highfence import store
+from highfence.risk.areas import classify
+from highfence.risk.evaluate import Assessment, Fact, Position, evaluate
+from highfence.risk.packs import Pack
+from highfence.store import disclosures as disclosure_store
+from highfence.store import runs
+from highfence.store.db import utcnow
 
 
 def facts_for(con, subject_id: str) -> list[Fact]:

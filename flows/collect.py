@@ -6,23 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import store
-from connectors import crossref as crossref_mod
-from connectors import openalex as openalex_mod
-from connectors import orcid as orcid_mod
-from connectors.http import HttpClient, HttpConfig, SourceError
-from connectors.openalex import OpenAlex
-from connectors.orcid import Orcid
-from connectors.crossref import Crossref
-from connectors.ror import Ror, organisation_row
-from flows.progress import Progress
+from highfence import store
+from highfence.connectors import crossref as crossref_mod
+from highfence.connectors import openalex as openalex_mod
+from highfence.connectors import orcid as orcid_mod
+from highfence.connectors.http import HttpClient, HttpConfig, SourceError
+from highfence.connectors.openalex import OpenAlex
+from highfence.connectors.orcid import Orcid
+from highfence.connectors.crossref import Crossref
+from highfence.connectors.ror import Ror, organisation_row
+from highfence.flows.progress import Progress
 from highfence.errors import HighfenceError
 from highfence.records import Observation, Subject
 from highfence.settings import Settings
-from store import evidence as evidence_store
-from store import organisations as org_store
-from store.cache import StoreCache
-from store.db import utcnow
+from highfence.store import evidence as evidence_store
+from highfence.store import organisations as org_store
+from highfence.store.cache import StoreCache
+from highfence.store.db import utcnow
 
 # Requests per second each public API asks of polite clients (documented limits, with a margin).
 RATE = {"openalex": 8.0, "orcid": 12.0, "crossref": 20.0, "ror": 5.0}

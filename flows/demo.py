@@ -10,15 +10,16 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.runtime import flow_run
 
-import store
-from connectors.mirror import mirror_url, session_for
-from flows.collect import make_sources
-from flows.lists import LoadResult, load_list
-from flows.screening import screen_roster
+from highfence import store
+from highfence.connectors.mirror import mirror_url, session_for
+from highfence.flows.collect import make_sources
+from highfence.flows.lists import LoadResult, load_list
+from highfence.flows.screening import screen_roster
 from highfence.errors import InputError
 from highfence.settings import load_settings
+from highfence.packaged import data_dir
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = data_dir()
 
 
 DEMO_SINCE = 2018  # the bundled works are 2021-2024
@@ -65,7 +66,7 @@ def screen_task(db: Path, data_dir: Path, flow_run_id: str | None) -> dict:
 
 @task(name="reconcile-disclosures")
 def reconcile_task(db: Path, data_dir: Path, flow_run_id: str | None) -> dict:
-    from flows.reconcile import load_disclosures, reconcile_store
+    from highfence.flows.reconcile import load_disclosures, reconcile_store
 
     load_disclosures(db, data_dir / "demo" / "disclosures.json")
     return reconcile_store(db, flow_run_id=flow_run_id)
@@ -76,8 +77,8 @@ def assess_task(db: Path) -> dict:
     """The roster under each shipped rule pack, as of today."""
     import datetime as dt
 
-    from flows.assess import assess
-    from risk.packs import available
+    from highfence.flows.assess import assess
+    from highfence.risk.packs import available
 
     out: dict[str, dict[str, str]] = {}
     for pack in available().values():
@@ -89,8 +90,8 @@ def assess_task(db: Path) -> dict:
 @task(name="partnership-checklist")
 def checklist_task(db: Path) -> dict:
     """One partnership (HIT with two of the researchers) and its checklist, pre-filled from the evidence."""
-    from checklists.templates import template
-    from flows.partnerships import Partnership, add_partnership, start_checklist
+    from highfence.checklists.templates import template
+    from highfence.flows.partnerships import Partnership, add_partnership, start_checklist
 
     add_partnership(db, Partnership("PS-DEMO", "Thermal fatigue and attitude control (demo)", ["P-HIT"],
                                     ["R-0001", "R-0002"], "joint_research"))
@@ -106,8 +107,8 @@ def checklist_task(db: Path) -> dict:
 @task(name="write-reports")
 def write_reports(db: Path, out_dir: Path) -> list[str]:
     """A roster report and one partner report, in English and Japanese (published as Prefect artifacts too)."""
-    from reports.build import build
-    from reports.render import write
+    from highfence.reports.build import build
+    from highfence.reports.render import write
 
     written = []
     with store.reader(db) as con:
@@ -141,7 +142,7 @@ def demo_flow(db: Path, out_dir: Path, data_dir: Path = DATA_DIR) -> dict:
     run_id = str(flow_run.id) if flow_run.id else None
     outcome = screen_task(db, data_dir, run_id)
     reconciliation = reconcile_task(db, data_dir, run_id)
-    from store.findings import summary_by_subject
+    from highfence.store.findings import summary_by_subject
 
     with store.reader(db) as con:
         subjects = summary_by_subject(con)

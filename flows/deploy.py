@@ -14,7 +14,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-import store
+from highfence import store
 from highfence.settings import Settings, load_settings
 
 FLOWS = ("refresh-lists", "screen-delta", "screen-full", "report-roster")
@@ -60,7 +60,7 @@ def publish_summary(db: Path, run_id: str, settings: Settings) -> int:
 
 @flow(name="screen-delta")
 def screen_delta() -> dict:
-    from flows.screening import rescreen
+    from highfence.flows.screening import rescreen
 
     settings = _settings()
     outcome = rescreen(settings.db_path, settings, delta=True, flow_run_id=str(flow_run.id))
@@ -70,8 +70,8 @@ def screen_delta() -> dict:
 
 @flow(name="screen-full")
 def screen_full() -> dict:
-    from flows.screening import rescreen, screen_roster
-    from flows.screen import prefect_call
+    from highfence.flows.screening import rescreen, screen_roster
+    from highfence.flows.screen import prefect_call
 
     settings = _settings()
     roster = settings["screening.roster"]
@@ -87,7 +87,7 @@ def screen_full() -> dict:
 
 @flow(name="refresh-lists")
 def refresh_lists_flow() -> dict:
-    from flows.refresh import refresh_lists
+    from highfence.flows.refresh import refresh_lists
 
     settings = _settings()
     logger = get_run_logger()
@@ -106,8 +106,8 @@ def refresh_lists_flow() -> dict:
 
 @flow(name="report-roster")
 def report_roster(lang: str = "ja", fmt: str = "html", out: str = "reports/roster") -> str:
-    from reports.build import build
-    from reports.render import write
+    from highfence.reports.build import build
+    from highfence.reports.render import write
 
     settings = _settings()
     with store.reader(settings.db_path) as con:

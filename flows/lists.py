@@ -8,13 +8,13 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import store
+from highfence import store
 from highfence import HighfenceError, __version__
-from store import lists as list_store
-from store.db import utcnow
-from watchlists.model import ListFormatError, ParsedList
-from watchlists.registry import source_files, source_for
-from watchlists.snapshots import check_counts, diff_entries
+from highfence.store import lists as list_store
+from highfence.store.db import utcnow
+from highfence.watchlists.model import ListFormatError, ParsedList
+from highfence.watchlists.registry import source_files, source_for
+from highfence.watchlists.snapshots import check_counts, diff_entries
 
 
 class LoadRefused(HighfenceError):

@@ -8,17 +8,17 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
-import store
-from flows.progress import Progress
+from highfence import store
+from highfence.flows.progress import Progress
 from highfence.errors import InputError
-from matching import Matcher, Thresholds
-from store import lists as list_store
+from highfence.matching import Matcher, Thresholds
+from highfence.store import lists as list_store
 
 OUTPUT_COLUMNS = ("id", "list_id", "entry_id", "matched_name", "score", "decision", "explanation")
 
 
 def build_matcher(db: Path, list_ids: list[str] | None = None, thresholds: Thresholds = Thresholds()) -> Matcher:
-    from flows.screening import matcher_for
+    from highfence.flows.screening import matcher_for
 
     with store.reader(db) as con:
         if list_ids:
@@ -35,8 +35,8 @@ def build_matcher(db: Path, list_ids: list[str] | None = None, thresholds: Thres
 
 def stored_ror_records(con) -> dict[str, dict]:
     """The store's ROR records of the crosswalked organisations (newer than the shipped copy, when loaded)."""
-    from matching.resources import crosswalk
-    from store.organisations import names_for
+    from highfence.matching.resources import crosswalk
+    from highfence.store.organisations import names_for
 
     return names_for(con, sorted({row.ror_id for row in crosswalk()}))
 

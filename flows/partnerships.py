@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import store
-from checklists.prefill import PartnershipFacts, prefill
-from checklists.templates import NEEDS_NOTE, item, template
+from highfence import store
+from highfence.checklists.prefill import PartnershipFacts, prefill
+from highfence.checklists.templates import NEEDS_NOTE, item, template
 from highfence.errors import InputError
-from store.db import utcnow
-from store.organisations import get as get_org
+from highfence.store.db import utcnow
+from highfence.store.organisations import get as get_org
 
 AGREEMENTS = ("mou", "contract", "joint_research", "nda", "other")
 

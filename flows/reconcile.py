@@ -6,13 +6,13 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-import store
-from disclosures.load import read_disclosures
-from disclosures.reconcile import Observed, reconcile
-from matching import Matcher, Thresholds
-from store import disclosures as disclosure_store
-from store import evidence as evidence_store
-from store import runs
+from highfence import store
+from highfence.disclosures.load import read_disclosures
+from highfence.disclosures.reconcile import Observed, reconcile
+from highfence.matching import Matcher, Thresholds
+from highfence.store import disclosures as disclosure_store
+from highfence.store import evidence as evidence_store
+from highfence.store import runs
 
 
 def load_disclosures(db: Path, path: Path, lock_timeout: float = 30.0) -> tuple[int, list[str]]:
@@ -28,7 +28,7 @@ def load_disclosures(db: Path, path: Path, lock_timeout: float = 30.0) -> tuple[
 def reconcile_store(db: Path, subject: str | None = None, window_years: int = 5,
                     thresholds: Thresholds = Thresholds(), lock_timeout: float = 30.0,
                     today: date | None = None, flow_run_id: str | None = None) -> dict:
-    from flows.screening import matcher_for
+    from highfence.flows.screening import matcher_for
 
     store.migrate(db, lock_timeout=lock_timeout)
     last = (today or date.today()).year

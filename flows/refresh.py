@@ -7,12 +7,12 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from connectors import publishers
-from connectors.http import HttpClient, HttpConfig
-from flows.lists import LoadResult, load_list, refuse
+from highfence.connectors import publishers
+from highfence.connectors.http import HttpClient, HttpConfig
+from highfence.flows.lists import LoadResult, load_list, refuse
 from highfence import HighfenceError
 from highfence.settings import Settings
-from watchlists.registry import SOURCES, source_for
+from highfence.watchlists.registry import SOURCES, source_for
 
 DOWNLOADABLE = [s.list_id for s in SOURCES.values() if s.fetch != "none"]
 

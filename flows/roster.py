@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from highfence.errors import InputError
-from connectors.orcid import checksum_ok
+from highfence.connectors.orcid import checksum_ok
 from highfence.records import Subject
 
 COLUMNS = ("subject_id", "kind", "name", "orcid", "openalex_id", "ror_id", "home_institution")

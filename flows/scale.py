@@ -9,9 +9,9 @@ import uuid
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import worker
-from flows.worker import Packed
-from matching import Matcher
+from highfence.flows import worker
+from highfence.flows.worker import Packed
+from highfence.matching import Matcher
 
 
 def task_runner(kind: str, dask_address: str | None = None, workers: int = 2):
@@ -126,7 +126,7 @@ def ensure_rate_limits(rates: dict[str, float]) -> None:
 
 @task(name="collect-batch", retries=1, cache_policy=NO_CACHE, persist_result=False)
 def collect_batch_task(settings_env: dict, db: str, batch: Packed, since, roster_source: str) -> Packed:
-    from flows.collect import collect_subject, make_sources
+    from highfence.flows.collect import collect_subject, make_sources
     from highfence.settings import load_settings
 
     sources = make_sources(load_settings(env=settings_env), db, global_limits=True)
@@ -137,7 +137,7 @@ def collect_partitioned(settings_env: dict, db: str, subjects: list, pins: dict,
                         kind: str, dask_address: str | None = None, workers: int = 2) -> list:
     """Subjects collected in parallel on the task runner, in input order; the API rate limits hold across all
     workers. Subjects go in batches (a task per subject spent more on orchestration than on the APIs' pace)."""
-    from flows.collect import RATE
+    from highfence.flows.collect import RATE
 
     size = chunk_size(len(subjects), workers, smallest=1, largest=25)
     pairs = [(s, pins.get(s.subject_id)) for s in subjects]

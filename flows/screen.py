@@ -11,8 +11,8 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.runtime import flow_run
 
-import store
-from flows.screening import screen_roster
+from highfence import store
+from highfence.flows.screening import screen_roster
 from highfence.settings import Settings
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import store
+from highfence import store
 from highfence.records import Finding, Observation
-from matching import ListedEntry, Matcher, Thresholds
-from store import evidence as evidence_store
-from store import lists as list_store
-from store import findings as findings_store
-from store import runs
-from store.db import utcnow
+from highfence.matching import ListedEntry, Matcher, Thresholds
+from highfence.store import evidence as evidence_store
+from highfence.store import lists as list_store
+from highfence.store import findings as findings_store
+from highfence.store import runs
+from highfence.store.db import utcnow
 
 SCREENED_KINDS = ("organization", "other")  # organisations are screened; listed persons and vessels are not
 
@@ -25,7 +25,7 @@ def matcher_for(con, thresholds: Thresholds = Thresholds(), rows: list[dict] | N
     rows = _entries(con) if rows is None else rows
     if not rows:
         return None
-    from flows.match_strings import stored_ror_records
+    from highfence.flows.match_strings import stored_ror_records
 
     return Matcher([ListedEntry(r["list_id"], r["entry_id"], r["name"], tuple(r["aliases"]), tuple(r["countries"]),
                                 r["kind"], r["snapshot_id"]) for r in rows], thresholds,
@@ -80,7 +80,7 @@ def partition_for(task_runner: str | None, dask_address: str | None = None, work
         return None
 
     def partition(matcher: Matcher, keys: list, only: set[int] | None) -> list:
-        from flows.scale import screen_partitioned
+        from highfence.flows.scale import screen_partitioned
 
         return screen_partitioned(matcher, keys, only, task_runner, dask_address, workers)
 
@@ -144,8 +144,8 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
                   call=None, task_runner: str | None = None, dask_address: str | None = None) -> dict:
     """Collect evidence for every subject of a roster, then screen everything stored. The run is recorded first;
     collection commits subject by subject (resumable); screening commits with the run's final status."""
-    from flows.collect import collect, direct, make_sources
-    from flows.roster import read_roster
+    from highfence.flows.collect import collect, direct, make_sources
+    from highfence.flows.roster import read_roster
 
     lock = settings["store.lock_timeout"]
     task_runner, dask_address, workers = scale_settings(settings, task_runner, dask_address)
@@ -160,7 +160,7 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
         if task_runner:
             import os
 
-            from flows.scale import collect_partitioned
+            from highfence.flows.scale import collect_partitioned
 
             env = {k: v for k, v in os.environ.items() if k.startswith("HIGHFENCE_")}
             if settings.config_file:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from matching import ListedEntry, Matcher, Thresholds
+from highfence.matching import ListedEntry, Matcher, Thresholds
 
 _MATCHERS: dict[str, Matcher] = {}  # this process's matcher, keyed by the hash of what it was built from
 INPUTS: dict[str, object] = {}  # bodies of the partitioned flows running in this process, by token
@@ -55,6 +55,6 @@ def match_rows(spec: Packed, rows: Packed) -> Packed:
 
 
 def screen_keys(spec: Packed, only: Packed, keys: Packed) -> Packed:
-    from flows.screening import best_matches
+    from highfence.flows.screening import best_matches
 
     return Packed(best_matches(matcher_from(spec), keys.items, only.items))

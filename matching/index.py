@@ -11,11 +11,11 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Iterable
 
-from matching.cjk import has_cjk, pinyin_key, simplify, strip_legal_form
-from matching.model import ListedEntry, Variant
-from matching.parse import Affiliation, content_indexes, is_noise, place_countries, segment_tokens, tokenize
-from matching.resources import DEMONYMS, crosswalk, places, ror_orgs, token_countries
-from matching.vocab import PINYIN_ORG_WORDS
+from highfence.matching.cjk import has_cjk, pinyin_key, simplify, strip_legal_form
+from highfence.matching.model import ListedEntry, Variant
+from highfence.matching.parse import Affiliation, content_indexes, is_noise, place_countries, segment_tokens, tokenize
+from highfence.matching.resources import DEMONYMS, crosswalk, places, ror_orgs, token_countries
+from highfence.matching.vocab import PINYIN_ORG_WORDS
 
 GENERIC_COUNTRIES = 10  # a token used in organisation names of this many countries identifies nothing alone
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&.-]{1,11}$")
@@ -52,7 +52,7 @@ def name_forms(name: str) -> list[tuple[str, str]]:
     """The forms a listed name is also written in: (form, how it was derived). Acronyms and native-script names in
     parentheses stand alone; 'named after ...' honorifics and a leading parent acronym ('AECC Beijing Institute of
     Aeronautical Materials') may be left out."""
-    from watchlists.text import split_parentheses
+    from highfence.watchlists.text import split_parentheses
 
     forms: list[tuple[str, str]] = []
     main, extra = split_parentheses(name)
@@ -77,7 +77,7 @@ def name_forms(name: str) -> list[tuple[str, str]]:
 def _split_parent_unit(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
     """('chinese','academy','science','institute','computing','technology') -> parent and unit parts, so the unit
     can also be found written first ('Institute of Computing Technology, Chinese Academy of Sciences')."""
-    from matching.vocab import ORG_WORDS
+    from highfence.matching.vocab import ORG_WORDS
 
     for i in range(2, len(tokens) - 1):
         if tokens[i] in _UNIT_START and any(t in ORG_WORDS for t in tokens[:i]) and tokens[i - 1] not in (
@@ -97,7 +97,7 @@ def variant_from_name(entry_index: int, entry: ListedEntry, name: str, origin: s
 
 
 def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Variant | None:
-    from matching.vocab import LEGAL_FORMS
+    from highfence.matching.vocab import LEGAL_FORMS
 
     name = name.strip()
     if not name:
@@ -158,7 +158,7 @@ class NameIndex:
         """'beihang' -> ('Beihang University', {'CN'}): the first word of a listed two-word university name, when
         that word names nothing else (no place, nationality or organisation word, used in one country's organisation
         names only). Units are written with it: 'Beihang Hangzhou Innovation Institute'."""
-        from matching.vocab import ORG_WORDS, UNIT_WORDS
+        from highfence.matching.vocab import ORG_WORDS, UNIT_WORDS
 
         table, counts = places(), token_countries()
         names: dict[str, set[str]] = defaultdict(set)
@@ -299,7 +299,7 @@ class NameIndex:
 
     def _enrich_from_ror(self, add) -> None:
         """Entries the reviewed crosswalk declares the same as a ROR organisation take its names."""
-        from matching.normalize import fold
+        from highfence.matching.normalize import fold
 
         by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, e in enumerate(self.entries):

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from matching.index import NameIndex
-from matching.model import ListedEntry, Match
-from matching.parse import Affiliation, parse_affiliation
-from matching.resources import places
-from matching.score import score_variant
-from watchlists.countries import to_iso2
+from highfence.matching.index import NameIndex
+from highfence.matching.model import ListedEntry, Match
+from highfence.matching.parse import Affiliation, parse_affiliation
+from highfence.matching.resources import places
+from highfence.matching.score import score_variant
+from highfence.watchlists.countries import to_iso2
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Matcher:
         Innovation Institute'): matched as if the full name were written ('Beihang University Hangzhou ...'), 5
         points lower, saying so. The city is required: a short name followed by other words may be another
         organisation ('Peking Union Medical College' is not Peking University)."""
-        from matching.vocab import UNIT_WORDS
+        from highfence.matching.vocab import UNIT_WORDS
 
         heads, table = self.index.short_heads, places()
         for seg in aff.segments:

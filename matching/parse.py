@@ -8,10 +8,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from matching.cjk import CJK_RUN, has_cjk, simplify
-from matching.normalize import fold
-from matching.resources import DEMONYMS, places
-from matching.vocab import COUNTRY_NOISE, LEGAL_FORMS, STOPWORDS, canon
+from highfence.matching.cjk import CJK_RUN, has_cjk, simplify
+from highfence.matching.normalize import fold
+from highfence.matching.resources import DEMONYMS, places
+from highfence.matching.vocab import COUNTRY_NOISE, LEGAL_FORMS, STOPWORDS, canon
 
 _CHUNK = re.compile(r"[;；\n]|\s\|\s")
 _SEGMENT = re.compile(r"[,，、()（）\[\]{}/\\:：|·•،]|\s[-–—]\s|\s[-–—]|[-–—]\s")
@@ -68,7 +68,7 @@ def _country_names() -> dict[str, str]:
     """Folded country names (ISO names, common and official names, the lists' variants) -> ISO alpha-2."""
     import pycountry
 
-    from watchlists.countries import _ALIASES
+    from highfence.watchlists.countries import _ALIASES
 
     table = {}
     for c in pycountry.countries:

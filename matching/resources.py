@@ -7,8 +7,9 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from highfence.packaged import data_dir
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = data_dir()
 
 # Demonyms and country words that tie a name to a country ("Chinese Academy of Sciences").
 DEMONYMS = {

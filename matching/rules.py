@@ -7,10 +7,10 @@ University', 'Shahid Beheshti University of Medical Sciences') reject the match.
 
 from __future__ import annotations
 
-from matching.cjk import CJK_RUN
-from matching.parse import country_of, is_noise, place_countries
-from matching.resources import places
-from matching.vocab import (BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES, CONTINUATIONS, COUNTRY_NOISE,
+from highfence.matching.cjk import CJK_RUN
+from highfence.matching.parse import country_of, is_noise, place_countries
+from highfence.matching.resources import places
+from highfence.matching.vocab import (BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES, CONTINUATIONS, COUNTRY_NOISE,
                             LEGAL_PREFIXES, ORG_WORDS, PARENT_PREFIXES, PINYIN_ORG_WORDS, STOPWORDS, UNIT_WORDS)
 
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from matching.model import ListedEntry, Variant
-from matching.parse import Affiliation, Segment, is_noise
-from matching.resources import cjk_name_countries, places, token_countries
-from matching.rules import cjk_prefix_rule, cjk_suffix_rule, pinyin_suffix_rule, prefix_rule, suffix_rule
-from matching.vocab import PINYIN_ORG_WORDS
+from highfence.matching.model import ListedEntry, Variant
+from highfence.matching.parse import Affiliation, Segment, is_noise
+from highfence.matching.resources import cjk_name_countries, places, token_countries
+from highfence.matching.rules import cjk_prefix_rule, cjk_suffix_rule, pinyin_suffix_rule, prefix_rule, suffix_rule
+from highfence.matching.vocab import PINYIN_ORG_WORDS
 
 
 @dataclass
@@ -171,7 +171,7 @@ def score_katakana(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
     out, must sound like the pinyin of the listed name's first characters."""
     from rapidfuzz.fuzz import ratio
 
-    from matching.cjk import KATAKANA_RUN, katakana_romaji, pinyin_key
+    from highfence.matching.cjk import KATAKANA_RUN, katakana_romaji, pinyin_key
 
     for seg in aff.segments:
         for run in seg.cjk.split():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from importlib import resources
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from highfence import __version__
 from highfence.errors import InputError
 
 SCHEMA = "highfence.report/1"
-I18N = Path(__file__).parent / "i18n"
+I18N = resources.files("highfence.reports") / "i18n"
 LANGS = ("en", "ja")
 
 
@@ -183,7 +184,7 @@ def build(con, kind: str, ident: str | None = None, lang: str = "en", include_re
         ids = [s["subject_id"] for s in subjects]
         model["subjects"] = subjects
     elif kind == "partnership":
-        from flows.partnerships import get_partnership, show
+        from highfence.flows.partnerships import get_partnership, show
 
         p = get_partnership(con, ident or "")
         ids = [x["subject_id"] for x in p["partners"] if x.get("subject_id")] + p["researchers"]

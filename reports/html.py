@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from reports.build import labels
+from highfence.reports.build import labels
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm; }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.build import labels
+from highfence.reports.build import labels
 
 
 def _cell(value) -> str:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from highfence.errors import InputError
-from reports import html, markdown, xlsx
+from highfence.reports import html, markdown, xlsx
 
 FORMATS = ("html", "md", "json", "xlsx")
 

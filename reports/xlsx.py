@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reports.build import labels
+from highfence.reports.build import labels
 
 
 def write(model: dict, path: Path) -> Path:

@@ -8,8 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from highfence.packaged import data_dir
 
-TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomies" / "areas.yaml"
+TAXONOMY = data_dir() / "taxonomies" / "areas.yaml"
 
 
 @dataclass

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from risk.areas import AreaHit
-from risk.packs import Pack
+from highfence.risk.areas import AreaHit
+from highfence.risk.packs import Pack
 
 COUNTED = ("open", "confirmed", "escalated")  # dismissed, delisted and superseded findings count for nothing
 

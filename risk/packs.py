@@ -10,8 +10,9 @@ from pathlib import Path
 import yaml
 
 from highfence.errors import InputError
+from highfence.packaged import data_dir
 
-RULES = Path(__file__).resolve().parent.parent / "data" / "rules"
+RULES = data_dir() / "rules"
 TOP_KEYS = {"id", "title", "jurisdiction", "version", "effective_from", "sources", "verification", "configurable",
             "parameters", "outcomes", "default_outcome", "factors"}
 FACTOR_KEYS = {"id", "title", "outcome", "when"}

@@ -23,8 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from matching.normalize import fold  # noqa: E402
-from matching.vocab import canon  # noqa: E402
+from highfence.matching.normalize import fold  # noqa: E402
+from highfence.matching.vocab import canon  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 ROR_FILES = [SHARED / "fixtures/ror/ror_v2_records_latest_35990.jsonl.gz",
@@ -45,7 +45,7 @@ def main() -> None:
     out_m.mkdir(parents=True, exist_ok=True)
     out_c.mkdir(parents=True, exist_ok=True)
 
-    from matching.cjk import has_cjk, simplify, strip_legal_form
+    from highfence.matching.cjk import has_cjk, simplify, strip_legal_form
 
     countries_of = collections.defaultdict(set)
     cjk_names = collections.defaultdict(set)

@@ -1,6 +1,6 @@
 """The DuckDB store: one file, numbered SQL migrations, short-lived connections, one writer at a time."""
 
-from store.db import (
+from highfence.store.db import (
     StoreError,
     connect,
     info,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import store
-from store.db import utcnow
-from store.evidence import keep_raw
+from highfence import store
+from highfence.store.db import utcnow
+from highfence.store.evidence import keep_raw
 
 
 class StoreCache:

@@ -47,7 +47,7 @@ class Migration:
 
 def migrations() -> list[Migration]:
     found = []
-    for entry in resources.files("store.migrations").iterdir():
+    for entry in resources.files("highfence.store.migrations").iterdir():
         m = MIGRATION_NAME.match(entry.name)
         if m:
             found.append(Migration(int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))

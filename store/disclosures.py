@@ -6,8 +6,8 @@ import hashlib
 import json
 from typing import Iterable
 
-from disclosures.model import Disclosure
-from store.db import utcnow
+from highfence.disclosures.model import Disclosure
+from highfence.store.db import utcnow
 
 
 def add(con, disclosures: Iterable[Disclosure], source: str, source_sha256: str) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Iterable
 import pandas as pd
 
 from highfence.records import Observation, Subject
-from store.db import utcnow
+from highfence.store.db import utcnow
 
 
 def upsert_subjects(con, subjects: Iterable[Subject], roster_source: str) -> int:

@@ -7,7 +7,7 @@ from typing import Iterable
 import pandas as pd
 
 from highfence.records import Finding
-from store.db import utcnow
+from highfence.store.db import utcnow
 
 
 def upsert(con, findings: Iterable[Finding], run_id: str, entry_hashes: dict[tuple[str, str], str]

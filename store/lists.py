@@ -9,8 +9,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from matching.normalize import fold
-from watchlists.model import ParsedList
+from highfence.matching.normalize import fold
+from highfence.watchlists.model import ParsedList
 
 
 def _json_default(value: Any) -> str:

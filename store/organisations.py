@@ -7,7 +7,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from store.db import utcnow
+from highfence.store.db import utcnow
 
 
 def upsert(con, rows: Iterable[dict], source: str) -> int:

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from highfence.errors import InputError
-from store.db import utcnow
+from highfence.store.db import utcnow
 
 STATUS_OF = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
 

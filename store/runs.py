@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from highfence import __version__
-from store.db import utcnow
+from highfence.store.db import utcnow
 
 
 def start(con, kind: str, inputs: dict[str, Any], flow_run_id: str | None = None) -> str:

@@ -22,7 +22,7 @@ def fixture(rel: str) -> Path:
 
 @pytest.fixture
 def db(tmp_path) -> Path:
-    import store
+    from highfence import store
 
     path = tmp_path / "hf.duckdb"
     store.migrate(path)

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-import store
-from checklists.templates import templates
-from flows.partnerships import Partnership, add_partnership, answer, readiness, show, start_checklist
-from flows.demo import demo_flow
+from highfence import store
+from highfence.checklists.templates import templates
+from highfence.flows.partnerships import Partnership, add_partnership, answer, readiness, show, start_checklist
+from highfence.flows.demo import demo_flow
 from highfence.errors import InputError
 
 
@@ -66,7 +66,7 @@ def test_answers_are_appended_and_no_needs_a_note(demo_db):
 
 
 def test_templates_in_both_languages_render(demo_db, capsys):
-    from flows.cli import main
+    from highfence.cli import main
 
     db, result = demo_db
     for t in templates().values():
@@ -90,7 +90,7 @@ def test_institution_readiness(demo_db):
 
 
 def test_partnership_report_includes_checklist(demo_db, tmp_path, capsys):
-    from flows.cli import main
+    from highfence.cli import main
 
     db, _ = demo_db
     out = tmp_path / "ps.html"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
+from highfence.cli import main
 from tests.conftest import fixture
 
 

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-import store
-from connectors.crossref import Crossref, observations_from_work as crossref_observations
-from connectors.http import HttpClient, HttpConfig, NotFound
-from connectors.openalex import OpenAlex
-from connectors.orcid import Orcid, checksum_ok, normalise, observations_from_record
-from connectors.ror import Ror, organisation_row, read_dump
-from flows.lists import load_list
-from flows.screening import screen_roster
+from highfence import store
+from highfence.connectors.crossref import Crossref, observations_from_work as crossref_observations
+from highfence.connectors.http import HttpClient, HttpConfig, NotFound
+from highfence.connectors.openalex import OpenAlex
+from highfence.connectors.orcid import Orcid, checksum_ok, normalise, observations_from_record
+from highfence.connectors.ror import Ror, organisation_row, read_dump
+from highfence.flows.lists import load_list
+from highfence.flows.screening import screen_roster
 from highfence.errors import InputError
 from highfence.settings import load_settings
-from store.cache import StoreCache
+from highfence.store.cache import StoreCache
 from tests.conftest import fixture
 from tests.httpserver import LocalServer, Reply
 
@@ -83,7 +83,7 @@ def test_retry_after_503_timeout_and_404(server):
     with pytest.raises(NotFound, match="not found"):
         api.institution("I1")
     server.route("/institutions/I2", Reply(body, delay=2.5))
-    from connectors.http import SourceError
+    from highfence.connectors.http import SourceError
 
     with pytest.raises(SourceError, match="timed out"):
         OpenAlex(client(), server.url).institution("I2")
@@ -307,7 +307,7 @@ def test_unknown_orcid_is_a_per_subject_error(server, db, tmp_path):
 
 
 def test_screen_command_through_prefect_and_findings_export(server, tmp_path, monkeypatch, capsys, prefect_harness):
-    from flows.cli import main
+    from highfence.cli import main
 
     serve_world(server)
     db = tmp_path / "hf.duckdb"

@@ -4,8 +4,8 @@ import csv
 
 import duckdb
 
-import store
-from flows.demo import demo_flow
+from highfence import store
+from highfence.flows.demo import demo_flow
 
 
 def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harness):
@@ -65,7 +65,7 @@ def test_failed_screening_leaves_findings_as_they_were(tmp_path, prefect_harness
     'failed'."""
     import pytest
 
-    import flows.screening
+    from highfence.flows import screening as screening_module
 
     db = tmp_path / "demo.duckdb"
     demo_flow(db=db, out_dir=tmp_path)
@@ -75,7 +75,7 @@ def test_failed_screening_leaves_findings_as_they_were(tmp_path, prefect_harness
     def broken(*args, **kwargs):
         raise RuntimeError("matcher crashed")
 
-    monkeypatch.setattr(flows.screening, "screen_stored", broken)
+    monkeypatch.setattr(screening_module, "screen_stored", broken)
     with pytest.raises(Exception, match="matcher crashed"):
         demo_flow(db=db, out_dir=tmp_path)
     with store.connect(db, read_only=True) as con:

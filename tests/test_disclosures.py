@@ -6,18 +6,18 @@ from datetime import date
 import openpyxl
 import pytest
 
-import store
-from disclosures.load import DisclosureErrors, read_disclosures
-from disclosures.model import Disclosure, Item
-from disclosures.reconcile import Observed, reconcile
-from disclosures.templates import json_schema, write_template
-from flows.lists import load_list
-from flows.reconcile import load_disclosures, reconcile_store
+from highfence import store
+from highfence.disclosures.load import DisclosureErrors, read_disclosures
+from highfence.disclosures.model import Disclosure, Item
+from highfence.disclosures.reconcile import Observed, reconcile
+from highfence.disclosures.templates import json_schema, write_template
+from highfence.flows.lists import load_list
+from highfence.flows.reconcile import load_disclosures, reconcile_store
 from highfence.records import Observation, Subject
-from matching import ListedEntry, Matcher
-from store import disclosures as disclosure_store
-from store import evidence as evidence_store
-from store.findings_export import export_rows
+from highfence.matching import ListedEntry, Matcher
+from highfence.store import disclosures as disclosure_store
+from highfence.store import evidence as evidence_store
+from highfence.store.findings_export import export_rows
 from tests.conftest import fixture
 
 
@@ -106,7 +106,7 @@ def test_newer_disclosure_keeps_history(tmp_path, db):
 
 @pytest.fixture(scope="module")
 def resolver():
-    from watchlists import meti
+    from highfence.watchlists import meti
 
     parsed = meti.parse(fixture("meti_end_user_list/meti_foreign_user_list_20250929.xlsx"))
     return Matcher([ListedEntry(e.list_id, e.entry_id, e.name, e.aliases, e.countries) for e in parsed.entries])

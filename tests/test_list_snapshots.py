@@ -5,11 +5,11 @@ import shutil
 
 import pytest
 
-import store
-from flows.lists import LoadRefused, load_list
-from store import lists as list_store
+from highfence import store
+from highfence.flows.lists import LoadRefused, load_list
+from highfence.store import lists as list_store
 from tests.conftest import fixture
-from watchlists.snapshots import check_counts
+from highfence.watchlists.snapshots import check_counts
 
 CSL = "us_csl/watchman_csl_subset_2019-12.csv"
 
@@ -130,7 +130,7 @@ def test_diff_added_removed_changed(db, tmp_path):
                                                                "kind": "organization"}]
     second = load_list(db, "custom:test", write("v2.jsonl", rows2), max_drop=0.5)
     assert second.changes == {"added": 1, "removed": 1, "changed": 1}
-    from watchlists.snapshots import diff_entries
+    from highfence.watchlists.snapshots import diff_entries
 
     with store.connect(db, read_only=True) as con:
         d = diff_entries(list_store.entries_for_diff(con, first.snapshot_id),

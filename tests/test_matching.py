@@ -2,11 +2,11 @@
 
 import pytest
 
-from matching import ListedEntry, Matcher
-from matching.cjk import katakana_romaji, pinyin_key, simplify
-from matching.parse import parse_affiliation, tokenize
+from highfence.matching import ListedEntry, Matcher
+from highfence.matching.cjk import katakana_romaji, pinyin_key, simplify
+from highfence.matching.parse import parse_affiliation, tokenize
 from tests.conftest import fixture
-from watchlists import custom
+from highfence.watchlists import custom
 
 LISTS = ("bis_entity_list", "meti_end_user_list", "ca_named_research_orgs", "dod_1286")
 

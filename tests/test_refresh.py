@@ -2,12 +2,12 @@
 
 import pytest
 
-import store
-from connectors.http import HttpClient, HttpConfig, NotFound, SourceError, retry_after_seconds
-from connectors.publishers import find_meti_xlsx
-from flows.refresh import refresh_lists
+from highfence import store
+from highfence.connectors.http import HttpClient, HttpConfig, NotFound, SourceError, retry_after_seconds
+from highfence.connectors.publishers import find_meti_xlsx
+from highfence.flows.refresh import refresh_lists
 from highfence.settings import load_settings
-from store import lists as list_store
+from highfence.store import lists as list_store
 from tests.conftest import fixture
 from tests.httpserver import LocalServer, Reply
 

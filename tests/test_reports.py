@@ -8,11 +8,11 @@ import subprocess
 import openpyxl
 import pytest
 
-import store
-from flows.demo import demo_flow
-from flows.reconcile import load_disclosures, reconcile_store
-from reports.build import build
-from reports.render import write
+from highfence import store
+from highfence.flows.demo import demo_flow
+from highfence.flows.reconcile import load_disclosures, reconcile_store
+from highfence.reports.build import build
+from highfence.reports.render import write
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_html_renders_in_headless_chromium(demo_db, tmp_path):
 
 
 def test_report_cli_and_artifact(demo_db, tmp_path, capsys):
-    from flows.cli import main
+    from highfence.cli import main
 
     db, _ = demo_db
     out = tmp_path / "roster.xlsx"

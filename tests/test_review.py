@@ -4,15 +4,15 @@ import, delta re-screening equal to a full one, and notebooks that never block a
 import duckdb
 import pytest
 
-import store
-from flows.cli import main
-from flows.lists import load_list
-from flows.screening import rescreen
+from highfence import store
+from highfence.cli import main
+from highfence.flows.lists import load_list
+from highfence.flows.screening import rescreen
 from highfence.errors import InputError
 from highfence.records import Observation, Subject
 from highfence.settings import load_settings
-from store import evidence as evidence_store
-from store.review import DecisionRequest, apply_all
+from highfence.store import evidence as evidence_store
+from highfence.store.review import DecisionRequest, apply_all
 
 HEADER = "entry_id,name,aliases,kind,country\n"
 HIT = "E1,Harbin Institute of Technology,HIT,organization,CN\n"

@@ -6,15 +6,15 @@ import shutil
 
 import pytest
 
-import store
-from flows.assess import assess
-from flows.demo import demo_flow
-from flows.screening import rescreen
+from highfence import store
+from highfence.flows.assess import assess
+from highfence.flows.demo import demo_flow
+from highfence.flows.screening import rescreen
 from highfence.errors import InputError
 from highfence.settings import load_settings
-from risk.areas import AreaHit, classify
-from risk.evaluate import Fact, Position, evaluate
-from risk.packs import available, get, load, validate
+from highfence.risk.areas import AreaHit, classify
+from highfence.risk.evaluate import Fact, Position, evaluate
+from highfence.risk.packs import available, get, load, validate
 
 D = dt.date
 
@@ -100,7 +100,7 @@ def test_schema_rejects_rules_about_who_a_person_is(tmp_path, condition):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match="may not use a person's"):
         load(path)
-    from flows.cli import main
+    from highfence.cli import main
 
     assert main(["rules", "validate", str(path)]) == 1
 
@@ -179,9 +179,9 @@ def test_counterfactual_names_change_nothing(demo_store, tmp_path):
 
 def test_counterfactual_suite_catches_an_unfair_rule(demo_store, tmp_path, monkeypatch):
     """Inject a rule that looks at the researcher's name: the same suite must see the difference."""
-    import flows.assess
+    from highfence.flows import assess as assess_module
 
-    real = flows.assess.facts_for
+    real = assess_module.facts_for
 
     def unfair(con, subject_id):
         name = con.execute("SELECT name FROM subjects WHERE subject_id = ?", [subject_id]).fetchall()[0][0]
@@ -189,6 +189,6 @@ def test_counterfactual_suite_catches_an_unfair_rule(demo_store, tmp_path, monke
             ("Zhang", "Li ", "Wang")) else []
         return real(con, subject_id) + extra
 
-    monkeypatch.setattr(flows.assess, "facts_for", unfair)
+    monkeypatch.setattr(assess_module, "facts_for", unfair)
     baseline = outcomes(demo_store, tmp_path, NAMES["anglo"])
     assert outcomes(demo_store, tmp_path, NAMES["chinese"]) != baseline

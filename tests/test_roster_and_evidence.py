@@ -2,10 +2,10 @@ import json
 
 import pytest
 
-from connectors.openalex import observations_from_work, observations_from_works
-from flows.roster import read_roster
+from highfence.connectors.openalex import observations_from_work, observations_from_works
+from highfence.flows.roster import read_roster
 from highfence.errors import InputError
-from matching.normalize import fold
+from highfence.matching.normalize import fold
 from tests.conftest import fixture
 
 

@@ -3,14 +3,14 @@ single-process result."""
 
 import pytest
 
-import store
-from flows.lists import load_list
-from flows.scale import match_partitioned
-from flows.screening import findings_for, partition_for, rescreen
+from highfence import store
+from highfence.flows.lists import load_list
+from highfence.flows.scale import match_partitioned
+from highfence.flows.screening import findings_for, partition_for, rescreen
 from highfence.records import Observation, Subject
 from highfence.settings import load_settings
-from matching import ListedEntry, Matcher
-from store import evidence as evidence_store
+from highfence.matching import ListedEntry, Matcher
+from highfence.store import evidence as evidence_store
 
 ENTRIES = [ListedEntry("custom:x", "E1", "Harbin Institute of Technology", ("HIT", "哈尔滨工业大学"), ("CN",)),
            ListedEntry("custom:x", "E2", "Beihang University", ("BUAA",), ("CN",))]
@@ -74,7 +74,7 @@ def test_rescreen_on_a_task_runner_writes_the_same_findings(tmp_path, prefect_ha
 def test_rate_limits_never_allow_more_than_the_rate_in_any_second(prefect_harness):
     from prefect.client.orchestration import get_client
 
-    from flows.scale import ensure_rate_limits
+    from highfence.flows.scale import ensure_rate_limits
 
     ensure_rate_limits({"bench-api": 8.0})
     ensure_rate_limits({"bench-api": 8.0})  # a second start updates, not duplicates

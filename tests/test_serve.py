@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import requests
 
-import store
-from flows.lists import load_list
+from highfence import store
+from highfence.flows.lists import load_list
 from highfence.records import Observation, Subject
-from store import evidence as evidence_store
+from highfence.store import evidence as evidence_store
 
 BIN = Path(sys.executable).parent
 

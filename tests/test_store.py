@@ -6,8 +6,8 @@ import textwrap
 import duckdb
 import pytest
 
-import store
-from store.db import latest_version, migrations
+from highfence import store
+from highfence.store.db import latest_version, migrations
 
 
 def _schema(path):
@@ -164,7 +164,7 @@ def test_second_writer_waits_then_gives_up_with_clear_error(db):
 def test_next_run_closes_runs_whose_process_is_gone_on_this_host_only(db):
     import socket
 
-    from store import runs
+    from highfence.store import runs
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     with store.connect(db) as con:

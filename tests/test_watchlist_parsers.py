@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from tests.conftest import fixture
-from watchlists import aspi, canada, csl, custom, dod, meti, ofac, un
-from watchlists.model import ListFormatError
-from watchlists.text import split_parentheses
+from highfence.watchlists import aspi, canada, csl, custom, dod, meti, ofac, un
+from highfence.watchlists.model import ListFormatError
+from highfence.watchlists.text import split_parentheses
 
 
 def by_name(parsed, name):

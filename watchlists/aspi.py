@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from watchlists.model import ListEntry, ListFormatError, ParsedList, unique_ids
-from watchlists.readers import read_json
-from watchlists.text import clean, dedupe, split_parentheses
+from highfence.watchlists.model import ListEntry, ListFormatError, ParsedList, unique_ids
+from highfence.watchlists.readers import read_json
+from highfence.watchlists.text import clean, dedupe, split_parentheses
 
 LIST_ID = "aspi_unitracker"
 SOURCE_URL = "https://unitracker.aspi.org.au/"

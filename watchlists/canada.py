@@ -7,10 +7,10 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from watchlists.countries import to_iso2
-from watchlists.model import ListEntry, ListFormatError, ParsedList, stable_id, unique_ids
-from watchlists.readers import decode, read_bytes
-from watchlists.text import clean, dedupe, parse_date, split_values
+from highfence.watchlists.countries import to_iso2
+from highfence.watchlists.model import ListEntry, ListFormatError, ParsedList, stable_id, unique_ids
+from highfence.watchlists.readers import decode, read_bytes
+from highfence.watchlists.text import clean, dedupe, parse_date, split_values
 
 LIST_ID = "ca_nro"
 SOURCE_URL = ("https://science.gc.ca/site/science/en/safeguarding-your-research/guidelines-and-tools-implement-"

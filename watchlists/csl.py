@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from watchlists.countries import countries_from, to_iso2
-from watchlists.model import ListEntry, ListFormatError, ParsedList, stable_id, unique_ids
-from watchlists.readers import csv_rows, read_json
-from watchlists.text import clean, dedupe, parse_date, split_parentheses, split_values
+from highfence.watchlists.countries import countries_from, to_iso2
+from highfence.watchlists.model import ListEntry, ListFormatError, ParsedList, stable_id, unique_ids
+from highfence.watchlists.readers import csv_rows, read_json
+from highfence.watchlists.text import clean, dedupe, parse_date, split_parentheses, split_values
 
 LIST_ID = "us_csl"
 REQUIRED = ("source", "name", "type", "programs", "addresses", "alt_names", "start_date")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from watchlists.countries import to_iso2
-from watchlists.model import ListEntry, ListFormatError, ParsedList
-from watchlists.readers import csv_rows, decode, read_bytes, refuse_html
-from watchlists.text import clean, dedupe, parse_date
+from highfence.watchlists.countries import to_iso2
+from highfence.watchlists.model import ListEntry, ListFormatError, ParsedList
+from highfence.watchlists.readers import csv_rows, decode, read_bytes, refuse_html
+from highfence.watchlists.text import clean, dedupe, parse_date
 
 COLUMNS = ("entry_id", "name", "aliases", "kind", "country", "listed_on", "source_url")
 REQUIRED = ("entry_id", "name")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from watchlists.countries import to_iso2
-from watchlists.model import ListEntry, ListFormatError, ParsedList, stable_id, unique_ids
-from watchlists.readers import csv_rows
-from watchlists.text import clean, dedupe, parse_date, split_values
+from highfence.watchlists.countries import to_iso2
+from highfence.watchlists.model import ListEntry, ListFormatError, ParsedList, stable_id, unique_ids
+from highfence.watchlists.readers import csv_rows
+from highfence.watchlists.text import clean, dedupe, parse_date, split_values
 
 URL_1286 = "https://www.defense.gov/News/Releases/"  # DoD publishes each FY list as a PDF release
 URL_1260H = "https://www.defense.gov/News/Releases/"

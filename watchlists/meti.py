@@ -10,10 +10,10 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-from watchlists.countries import to_iso2
-from watchlists.model import ListEntry, ListFormatError, ParsedList, stable_id, unique_ids
-from watchlists.readers import read_bytes, refuse_html
-from watchlists.text import clean, dedupe, split_parentheses
+from highfence.watchlists.countries import to_iso2
+from highfence.watchlists.model import ListEntry, ListFormatError, ParsedList, stable_id, unique_ids
+from highfence.watchlists.readers import read_bytes, refuse_html
+from highfence.watchlists.text import clean, dedupe, split_parentheses
 
 LIST_ID = "jp_meti_eul"
 SOURCE_URL = "https://www.meti.go.jp/policy/anpo/law05.html"

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from watchlists.countries import countries_from
-from watchlists.model import ListEntry, ListFormatError, ParsedList
-from watchlists.readers import csv_rows
-from watchlists.text import clean, dedupe
+from highfence.watchlists.countries import countries_from
+from highfence.watchlists.model import ListEntry, ListFormatError, ParsedList
+from highfence.watchlists.readers import csv_rows
+from highfence.watchlists.text import clean, dedupe
 
 SDN_URL = "https://sanctionslist.ofac.treas.gov/Home/SdnList"
 CONS_URL = "https://sanctionslist.ofac.treas.gov/Home/ConsolidatedList"

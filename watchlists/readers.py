@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from watchlists.model import ListFormatError
+from highfence.watchlists.model import ListFormatError
 
 _HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Callable
 
 from highfence.errors import InputError
-from watchlists import aspi, canada, csl, custom, dod, meti, ofac, un
-from watchlists.model import ParsedList
+from highfence.watchlists import aspi, canada, csl, custom, dod, meti, ofac, un
+from highfence.watchlists.model import ParsedList
 
 CUSTOM_ID = re.compile(r"^custom:[a-z0-9][a-z0-9_.-]{0,63}$")
 

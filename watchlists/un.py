@@ -5,10 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from watchlists.countries import countries_from
-from watchlists.model import ListEntry, ListFormatError, ParsedList, unique_ids
-from watchlists.readers import read_bytes, refuse_html
-from watchlists.text import clean, dedupe, parse_date
+from highfence.watchlists.countries import countries_from
+from highfence.watchlists.model import ListEntry, ListFormatError, ParsedList, unique_ids
+from highfence.watchlists.readers import read_bytes, refuse_html
+from highfence.watchlists.text import clean, dedupe, parse_date
 
 LIST_ID = "un_sc"
 SOURCE_URL = "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list"

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from flows.tables import render
+from highfence.flows.tables import render
 from highfence import HighfenceError, __version__
 from highfence.settings import Settings, load_settings
 
@@ -57,7 +57,7 @@ def _usage(message: str) -> int:
 
 
 def cmd_db_init(args, settings: Settings) -> int:
-    import store
+    from highfence import store
 
     applied = store.migrate(settings.db_path, lock_timeout=settings["store.lock_timeout"])
     version = store.info(settings.db_path)["schema_version"]
@@ -69,7 +69,7 @@ def cmd_db_init(args, settings: Settings) -> int:
 
 
 def cmd_db_info(args, settings: Settings) -> int:
-    import store
+    from highfence import store
 
     info = store.info(settings.db_path)
     if args.format == "json":
@@ -82,7 +82,7 @@ def cmd_db_info(args, settings: Settings) -> int:
 
 
 def cmd_demo(args, settings: Settings) -> int:
-    import store
+    from highfence import store
 
     _prefect_env()
     out = Path(args.out)
@@ -94,7 +94,7 @@ def cmd_demo(args, settings: Settings) -> int:
         raise HighfenceError(f"{out}: cannot create output folder ({exc.strerror or exc})") from None
     started = time.monotonic()
     print(f"highfence demo: screening the bundled roster against the bundled lists (database {db})", file=sys.stderr)
-    from flows.demo import demo_flow
+    from highfence.flows.demo import demo_flow
 
     result = demo_flow(db=db, out_dir=out)
     elapsed = time.monotonic() - started
@@ -128,7 +128,7 @@ def cmd_demo(args, settings: Settings) -> int:
 
 
 def cmd_lists_load(args, settings: Settings) -> int:
-    from flows.lists import load_list
+    from highfence.flows.lists import load_list
 
     r = load_list(settings.db_path, args.list_id, Path(args.file), force=args.force,
                   max_drop=settings["watchlists.max_drop"], lock_timeout=settings["store.lock_timeout"])
@@ -144,7 +144,7 @@ def _print_load(r) -> None:
 
 
 def cmd_lists_refresh(args, settings: Settings) -> int:
-    from flows.refresh import refresh_lists
+    from highfence.flows.refresh import refresh_lists
 
     failures = 0
     for list_id, result in refresh_lists(settings, args.list_ids or None, force=args.force):
@@ -157,8 +157,8 @@ def cmd_lists_refresh(args, settings: Settings) -> int:
 
 
 def cmd_lists_status(args, settings: Settings) -> int:
-    import store
-    from store import lists as list_store
+    from highfence import store
+    from highfence.store import lists as list_store
 
     with store.reader(settings.db_path) as con:
         rows = list_store.status(con)
@@ -180,8 +180,8 @@ def cmd_lists_status(args, settings: Settings) -> int:
 
 
 def cmd_lists_snapshots(args, settings: Settings) -> int:
-    import store
-    from store import lists as list_store
+    from highfence import store
+    from highfence.store import lists as list_store
 
     with store.reader(settings.db_path) as con:
         rows = list_store.snapshots(con, args.list_id)
@@ -192,9 +192,9 @@ def cmd_lists_snapshots(args, settings: Settings) -> int:
 
 
 def cmd_lists_diff(args, settings: Settings) -> int:
-    import store
-    from store import lists as list_store
-    from watchlists.snapshots import diff_entries
+    from highfence import store
+    from highfence.store import lists as list_store
+    from highfence.watchlists.snapshots import diff_entries
 
     with store.reader(settings.db_path) as con:
         active = list_store.active_snapshot(con, args.list_id)
@@ -227,8 +227,8 @@ def cmd_lists_diff(args, settings: Settings) -> int:
 
 
 def cmd_lists_search(args, settings: Settings) -> int:
-    import store
-    from store import lists as list_store
+    from highfence import store
+    from highfence.store import lists as list_store
 
     with store.reader(settings.db_path) as con:
         rows = list_store.search(con, args.text)
@@ -245,9 +245,9 @@ def cmd_lists_search(args, settings: Settings) -> int:
 
 
 def cmd_match(args, settings: Settings) -> int:
-    from flows.match_strings import build_matcher, match_file
-    from flows.screening import scale_settings
-    from matching import Thresholds
+    from highfence.flows.match_strings import build_matcher, match_file
+    from highfence.flows.screening import scale_settings
+    from highfence.matching import Thresholds
 
     thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
     if bool(args.text) == bool(args.input):
@@ -259,8 +259,8 @@ def cmd_match(args, settings: Settings) -> int:
     if args.input and runner:
         import csv
 
-        from flows.match_strings import OUTPUT_COLUMNS, read_inputs
-        from flows.scale import match_partitioned
+        from highfence.flows.match_strings import OUTPUT_COLUMNS, read_inputs
+        from highfence.flows.scale import match_partitioned
 
         _prefect_env()
         started = time.monotonic()
@@ -314,7 +314,7 @@ def _print_screen(outcome: dict, db) -> None:
         print(render(["subject", "source", "error"], outcome["errors"], max_width=100))
     if outcome["needs_pin"]:
         print("\nResearchers given by name only: pin an OpenAlex author to collect their works")
-        import store
+        from highfence import store
 
         with store.reader(db) as con:
             rows = con.execute("""SELECT subject_id, openalex_id, display_name, institutions, works_count
@@ -326,7 +326,7 @@ def _print_screen(outcome: dict, db) -> None:
 
 def cmd_collect(args, settings: Settings, collect_only: bool = True) -> int:
     _prefect_env()
-    from flows.screen import screen_flow
+    from highfence.flows.screen import screen_flow
 
     outcome = screen_flow(db=settings.db_path, settings=settings, roster=Path(args.roster),
                           since=_since(args, settings), collect_only=collect_only,
@@ -339,7 +339,7 @@ def cmd_screen(args, settings: Settings) -> int:
     if args.delta or not args.roster:
         if not args.delta:
             raise HighfenceError("--roster FILE is needed (or --delta to re-screen stored evidence after a list change)")
-        from flows.screening import rescreen
+        from highfence.flows.screening import rescreen
 
         started = time.monotonic()
         outcome = rescreen(settings.db_path, settings, delta=True, task_runner=args.task_runner,
@@ -366,7 +366,7 @@ def _finding_rows(con, args) -> list[dict]:
 
 
 def cmd_findings_list(args, settings: Settings) -> int:
-    import store
+    from highfence import store
 
     with store.reader(settings.db_path) as con:
         rows = _finding_rows(con, args)
@@ -383,7 +383,7 @@ def cmd_findings_list(args, settings: Settings) -> int:
 
 
 def cmd_findings_show(args, settings: Settings) -> int:
-    import store
+    from highfence import store
 
     with store.reader(settings.db_path) as con:
         cur = con.execute("""SELECT f.*, s.status, s.status_reason, s.case_key FROM v_findings f
@@ -424,8 +424,8 @@ def cmd_findings_show(args, settings: Settings) -> int:
 
 
 def cmd_review(args, settings: Settings) -> int:
-    import store
-    from store.review import DecisionRequest, apply_all
+    from highfence import store
+    from highfence.store.review import DecisionRequest, apply_all
 
     store.migrate(settings.db_path)
     by = args.by or os.environ.get("USER") or ""
@@ -438,8 +438,8 @@ def cmd_review(args, settings: Settings) -> int:
 def cmd_review_import(args, settings: Settings) -> int:
     import csv
 
-    import store
-    from store.review import DecisionRequest, apply_all
+    from highfence import store
+    from highfence.store.review import DecisionRequest, apply_all
 
     path = Path(args.file)
     try:
@@ -462,15 +462,15 @@ def cmd_review_import(args, settings: Settings) -> int:
 
 
 def cmd_db_publish(args, settings: Settings) -> int:
-    import store
+    from highfence import store
 
     print(f"read copy: {store.publish_read_copy(settings.db_path)}")
     return 0
 
 
 def cmd_roster_pin(args, settings: Settings) -> int:
-    import store
-    from store.db import utcnow
+    from highfence import store
+    from highfence.store.db import utcnow
 
     store.migrate(settings.db_path)
     openalex_id = args.openalex_id.rstrip("/").rsplit("/", 1)[-1]
@@ -487,8 +487,8 @@ def cmd_findings_export(args, settings: Settings) -> int:
     import csv
     import io
 
-    import store
-    from store.findings_export import EXPORT_COLUMNS, export_rows
+    from highfence import store
+    from highfence.store.findings_export import EXPORT_COLUMNS, export_rows
 
     with store.reader(settings.db_path) as con:
         rows = export_rows(con, include_restricted=args.include_restricted)
@@ -509,7 +509,7 @@ def cmd_findings_export(args, settings: Settings) -> int:
 
 
 def cmd_disclosures_template(args, settings: Settings) -> int:
-    from disclosures.templates import write_template
+    from highfence.disclosures.templates import write_template
 
     paths = write_template(Path(args.out), args.lang)
     print("\n".join(f"wrote {p}" for p in paths))
@@ -517,7 +517,7 @@ def cmd_disclosures_template(args, settings: Settings) -> int:
 
 
 def cmd_disclosures_load(args, settings: Settings) -> int:
-    from flows.reconcile import load_disclosures
+    from highfence.flows.reconcile import load_disclosures
 
     n, ids = load_disclosures(settings.db_path, Path(args.file), settings["store.lock_timeout"])
     print(f"{args.file}: {n} researcher(s) validated; {len(ids)} new disclosure version(s) stored "
@@ -526,7 +526,7 @@ def cmd_disclosures_load(args, settings: Settings) -> int:
 
 
 def cmd_disclosures_check(args, settings: Settings) -> int:
-    from disclosures.load import DisclosureErrors, read_disclosures
+    from highfence.disclosures.load import DisclosureErrors, read_disclosures
 
     try:
         found = read_disclosures(Path(args.file))
@@ -540,8 +540,8 @@ def cmd_disclosures_check(args, settings: Settings) -> int:
 
 
 def cmd_reconcile(args, settings: Settings) -> int:
-    from flows.reconcile import reconcile_store
-    from matching import Thresholds
+    from highfence.flows.reconcile import reconcile_store
+    from highfence.matching import Thresholds
 
     outcome = reconcile_store(settings.db_path, args.subject, args.window_years or settings["screening.window_years"],
                               Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"]),
@@ -554,9 +554,9 @@ def cmd_reconcile(args, settings: Settings) -> int:
 
 
 def cmd_report(args, settings: Settings) -> int:
-    import store
-    from reports.build import build
-    from reports.render import write
+    from highfence import store
+    from highfence.reports.build import build
+    from highfence.reports.render import write
 
     if args.report_kind != "roster" and not args.ident:
         raise HighfenceError(f"report {args.report_kind} needs a subject id (or a ROR id for a partner)")
@@ -570,7 +570,7 @@ def cmd_report(args, settings: Settings) -> int:
 
 
 def cmd_rules_list(args, settings: Settings) -> int:
-    from risk.packs import available
+    from highfence.risk.packs import available
 
     packs = available()
     print(render(["pack", "version", "effective from", "jurisdiction", "outcomes", "title"],
@@ -580,7 +580,7 @@ def cmd_rules_list(args, settings: Settings) -> int:
 
 
 def cmd_rules_show(args, settings: Settings) -> int:
-    from risk.packs import get
+    from highfence.risk.packs import get
 
     pack = get(args.pack)
     print(Path(pack.path).read_text(encoding="utf-8"))
@@ -588,7 +588,7 @@ def cmd_rules_show(args, settings: Settings) -> int:
 
 
 def cmd_rules_validate(args, settings: Settings) -> int:
-    from risk.packs import load
+    from highfence.risk.packs import load
 
     pack = load(args.file)
     print(f"{args.file}: valid rule pack {pack.id} {pack.version} ({len(pack.doc['factors'])} factors)")
@@ -598,8 +598,8 @@ def cmd_rules_validate(args, settings: Settings) -> int:
 def cmd_assess(args, settings: Settings) -> int:
     import datetime as dt
 
-    from flows.assess import assess
-    from risk.packs import get
+    from highfence.flows.assess import assess
+    from highfence.risk.packs import get
 
     pack = get(args.pack)
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
@@ -615,7 +615,7 @@ def cmd_assess(args, settings: Settings) -> int:
 
 
 def cmd_partnerships_add(args, settings: Settings) -> int:
-    from flows.partnerships import Partnership, add_partnership, read_partnerships
+    from highfence.flows.partnerships import Partnership, add_partnership, read_partnerships
 
     if args.file:
         items = read_partnerships(Path(args.file))
@@ -631,7 +631,7 @@ def cmd_partnerships_add(args, settings: Settings) -> int:
 
 
 def cmd_partnerships_list(args, settings: Settings) -> int:
-    import store
+    from highfence import store
 
     with store.reader(settings.db_path) as con:
         rows = con.execute("""SELECT partnership_id, title, agreement_type, partners::VARCHAR, researchers::VARCHAR
@@ -643,8 +643,8 @@ def cmd_partnerships_list(args, settings: Settings) -> int:
 
 
 def cmd_partnerships_show(args, settings: Settings) -> int:
-    import store
-    from flows.partnerships import get_partnership
+    from highfence import store
+    from highfence.flows.partnerships import get_partnership
 
     with store.reader(settings.db_path) as con:
         emit_json(get_partnership(con, args.partnership_id))
@@ -652,7 +652,7 @@ def cmd_partnerships_show(args, settings: Settings) -> int:
 
 
 def cmd_checklist_start(args, settings: Settings) -> int:
-    from flows.partnerships import start_checklist
+    from highfence.flows.partnerships import start_checklist
 
     if not args.partnership_id and not args.institution:
         raise HighfenceError("give PARTNERSHIP_ID, or --institution for the institution readiness checklist")
@@ -663,7 +663,7 @@ def cmd_checklist_start(args, settings: Settings) -> int:
 
 
 def cmd_checklist_answer(args, settings: Settings) -> int:
-    from flows.partnerships import answer
+    from highfence.flows.partnerships import answer
 
     answer(settings.db_path, args.instance, args.item, args.value, args.note, args.by or os.environ.get("USER") or "analyst")
     print(f"{args.instance} {args.item}: {args.value}")
@@ -671,8 +671,8 @@ def cmd_checklist_answer(args, settings: Settings) -> int:
 
 
 def cmd_checklist_show(args, settings: Settings) -> int:
-    import store
-    from flows.partnerships import show
+    from highfence import store
+    from highfence.flows.partnerships import show
 
     with store.reader(settings.db_path) as con:
         data = show(con, args.instance)
@@ -686,8 +686,8 @@ def cmd_checklist_show(args, settings: Settings) -> int:
 
 
 def cmd_checklist_readiness(args, settings: Settings) -> int:
-    import store
-    from flows.partnerships import readiness
+    from highfence import store
+    from highfence.flows.partnerships import readiness
 
     with store.reader(settings.db_path) as con:
         r = readiness(con)
@@ -705,7 +705,7 @@ def cmd_serve(args, settings: Settings) -> int:
     if not os.environ.get("PREFECT_API_URL"):
         raise HighfenceError("schedules need a Prefect server: start one ('prefect server start') and set "
                              "PREFECT_API_URL (e.g. http://127.0.0.1:4200/api), or use Prefect Cloud")
-    from flows.deploy import serve
+    from highfence.flows.deploy import serve
 
     print(f"serving refresh-lists ({settings['schedule.refresh_lists']}), screen-full "
           f"({settings['schedule.screen_full']}), screen-delta and report-roster; timezone "
@@ -715,9 +715,9 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def cmd_ror_load(args, settings: Settings) -> int:
-    import store
-    from connectors.ror import organisation_row, read_dump
-    from store import organisations as org_store
+    from highfence import store
+    from highfence.connectors.ror import organisation_row, read_dump
+    from highfence.store import organisations as org_store
 
     store.migrate(settings.db_path)
     rows = [organisation_row(r) for r in read_dump(Path(args.path))]

@@ -1,0 +1,5 @@
+"""The ``highfence`` command line."""
+
+from highfence.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""Official lists: one parser per publisher, each producing the same typed entries (``watchlists.model``)."""
