@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from highfence import store  # noqa: E402
 from highfence.flows.lists import load_list  # noqa: E402
-from highfence.flows.screening import rescreen  # noqa: E402
+from highfence.flows.screen import rescreen  # noqa: E402
 from highfence.records import Observation, Subject  # noqa: E402
 from highfence.settings import load_settings  # noqa: E402
 from match_speed import make_strings  # noqa: E402

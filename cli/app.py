@@ -29,11 +29,9 @@ def emit_json(data: Any) -> None:
 
 
 def _prefect_env() -> None:
-    """Quiet, offline-friendly Prefect defaults, unless the user chose otherwise."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # The CLI reports failures itself in one line; Prefect's own tracebacks would bury it.
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
-    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+    from highfence.flows.engine import prepare_prefect
+
+    prepare_prefect()
 
 
 # --- commands -------------------------------------------------------------------------------------------------
@@ -95,8 +93,9 @@ def cmd_demo(args, settings: Settings) -> int:
     started = time.monotonic()
     print(f"highfence demo: screening the bundled roster against the bundled lists (database {db})", file=sys.stderr)
     from highfence.flows.demo import demo_flow
+    from highfence.flows.engine import run_flow
 
-    result = demo_flow(db=db, out_dir=out)
+    result = run_flow(demo_flow, db=db, out_dir=out)
     elapsed = time.monotonic() - started
     print("\nLists (active snapshots)")
     print(render(["list", "outcome", "published", "entries", "snapshot"],
@@ -245,8 +244,9 @@ def cmd_lists_search(args, settings: Settings) -> int:
 
 
 def cmd_match(args, settings: Settings) -> int:
-    from highfence.flows.match_strings import build_matcher, match_file
-    from highfence.flows.screening import scale_settings
+    from highfence.flows.active_lists import build_matcher
+    from highfence.flows.match_csv import match_file
+    from highfence.flows.screen import scale_settings
     from highfence.matching import Thresholds
 
     thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
@@ -259,7 +259,7 @@ def cmd_match(args, settings: Settings) -> int:
     if args.input and runner:
         import csv
 
-        from highfence.flows.match_strings import OUTPUT_COLUMNS, read_inputs
+        from highfence.flows.match_csv import OUTPUT_COLUMNS, read_inputs
         from highfence.flows.scale import match_partitioned
 
         _prefect_env()
@@ -326,9 +326,10 @@ def _print_screen(outcome: dict, db) -> None:
 
 def cmd_collect(args, settings: Settings, collect_only: bool = True) -> int:
     _prefect_env()
+    from highfence.flows.engine import run_flow
     from highfence.flows.screen import screen_flow
 
-    outcome = screen_flow(db=settings.db_path, settings=settings, roster=Path(args.roster),
+    outcome = run_flow(screen_flow, db=settings.db_path, settings=settings, roster=Path(args.roster),
                           since=_since(args, settings), collect_only=collect_only,
                           task_runner=args.task_runner, dask_address=args.dask_address)
     _print_screen(outcome, settings.db_path)
@@ -339,7 +340,7 @@ def cmd_screen(args, settings: Settings) -> int:
     if args.delta or not args.roster:
         if not args.delta:
             raise HighfenceError("--roster FILE is needed (or --delta to re-screen stored evidence after a list change)")
-        from highfence.flows.screening import rescreen
+        from highfence.flows.screen import rescreen
 
         started = time.monotonic()
         outcome = rescreen(settings.db_path, settings, delta=True, task_runner=args.task_runner,

@@ -19,9 +19,11 @@ from highfence.flows.progress import Progress
 from highfence.errors import HighfenceError
 from highfence.records import Observation, Subject
 from highfence.settings import Settings
+from highfence.store import collection as collection_store
 from highfence.store import evidence as evidence_store
 from highfence.store import organisations as org_store
 from highfence.store.cache import StoreCache
+from highfence.store.collection import AuthorCandidate, Work
 from highfence.store.db import utcnow
 
 # Requests per second each public API asks of polite clients (documented limits, with a margin).
@@ -66,11 +68,12 @@ class SubjectEvidence:
     works: list[dict] = field(default_factory=list)  # titles and topics, for technology areas
 
 
-def direct(source: str, fn):
+def call_inline(source: str, fn):
+    """Run one source's work for a subject right here (the flows pass a caller that makes it a Prefect task)."""
     return fn()
 
 
-def _attempt(ev: SubjectEvidence, source: str, fn, call=direct):
+def _attempt(ev: SubjectEvidence, source: str, fn, call=call_inline):
     try:
         return call(source, fn)
     except (SourceError, HighfenceError) as exc:
@@ -79,7 +82,7 @@ def _attempt(ev: SubjectEvidence, source: str, fn, call=direct):
 
 
 def collect_subject(sources: Sources, subject: Subject, pin: str | None = None, since: int | None = None,
-                    roster_source: str = "roster", call=direct) -> SubjectEvidence:
+                    roster_source: str = "roster", call=call_inline) -> SubjectEvidence:
     """Every source for one subject. ``call(source, fn)`` runs each source's work: directly, or as a Prefect task
     per source (with retries and a per-source concurrency tag) when run inside a flow."""
     ev = SubjectEvidence(subject)
@@ -126,28 +129,20 @@ def collect_subject(sources: Sources, subject: Subject, pin: str | None = None, 
 
 def store_evidence(con, ev: SubjectEvidence, run_id: str) -> int:
     now = utcnow()
+    sid = ev.subject.subject_id
     n = evidence_store.add_observations(con, ev.observations, run_id)
-    for source, url, error in ev.errors:
-        con.execute("INSERT INTO collection_errors VALUES (?, ?, ?, ?, ?, ?)",
-                    [run_id, ev.subject.subject_id, source, url, error, now])
+    collection_store.record_errors(con, run_id, sid, ev.errors, now)
     if ev.candidates:
-        con.execute("DELETE FROM author_candidates WHERE subject_id = ?", [ev.subject.subject_id])
-        for c in ev.candidates:
-            insts = "; ".join(i.get("display_name", "") for i in c.get("last_known_institutions") or [])
-            con.execute("INSERT INTO author_candidates VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [ev.subject.subject_id, openalex_mod.short_id(c.get("id")), c.get("display_name") or "",
-                         c.get("orcid"), insts, c.get("works_count"), now])
+        collection_store.replace_author_candidates(con, sid, [
+            AuthorCandidate(openalex_mod.short_id(c.get("id")), c.get("display_name") or "", c.get("orcid"),
+                            "; ".join(i.get("display_name", "") for i in c.get("last_known_institutions") or []),
+                            c.get("works_count"))
+            for c in ev.candidates], now)
     if ev.organisations:
         org_store.upsert(con, ev.organisations, "ror api")
-    for w in ev.works:
-        con.execute("INSERT INTO works VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    [ev.subject.subject_id, w["work_key"], w["title"], w["year"], w["topics"], "openalex", w["url"]])
+    collection_store.add_works(con, sid, [Work(w["work_key"], w["title"], w["year"], w["topics"], w["url"])
+                                          for w in ev.works])
     return n
-
-
-def pins(con) -> dict[str, str]:
-    return dict(con.execute("""SELECT subject_id, arg_max(openalex_id, pinned_at) FROM roster_pins
-                               GROUP BY subject_id""").fetchall())
 
 
 @dataclass
@@ -159,13 +154,13 @@ class CollectOutcome:
 
 
 def collect(db: Path, sources: Sources, subjects: list[Subject], run_id: str, since: int | None = None,
-            roster_source: str = "roster", lock_timeout: float = 30.0, call=direct,
+            roster_source: str = "roster", lock_timeout: float = 30.0, call=call_inline,
             partitioned=None) -> CollectOutcome:
     """Collect and store evidence for every subject, committing subject by subject. ``partitioned(subjects, pins)``
     collects them in parallel elsewhere (a Dask cluster); storing stays here, in the one writer."""
     with store.connect(db, lock_timeout=lock_timeout) as con:
         evidence_store.upsert_subjects(con, subjects, roster_source)
-        pinned = pins(con)
+        pinned = collection_store.latest_pins(con)
     out = CollectOutcome()
     progress = Progress(len(subjects), "collecting", min_total=2)
     done = iter(partitioned(subjects, pinned)) if partitioned else None

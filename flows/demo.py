@@ -13,10 +13,12 @@ from prefect.runtime import flow_run
 from highfence import store
 from highfence.connectors.mirror import mirror_url, session_for
 from highfence.flows.collect import make_sources
+from highfence.flows.engine import step
 from highfence.flows.lists import LoadResult, load_list
-from highfence.flows.screening import screen_roster
+from highfence.flows.screen import screen_roster
 from highfence.errors import InputError
 from highfence.settings import load_settings
+from highfence.store.findings_export import CHAIN_COLUMNS, evidence_chains
 from highfence.packaged import data_dir
 
 DATA_DIR = data_dir()
@@ -121,16 +123,10 @@ def write_reports(db: Path, out_dir: Path) -> list[str]:
 
 def export_findings(db: Path, out: Path) -> Path:
     with store.reader(db) as con:
-        cur = con.execute("""
-            SELECT finding_id, subject_id, subject_name, relation, observed_name, observed_ror, evidence_id,
-                   evidence_year, evidence_url, list_id, entry_id, entry_name, matched_name, score, decision,
-                   explanation, snapshot_id, list_source_url, list_published, list_sha256
-            FROM v_findings ORDER BY subject_id, relation, list_id, evidence_id""")
-        cols = [d[0] for d in cur.description]
-        rows = cur.fetchall()
+        rows = evidence_chains(con)
     with out.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow(cols)
+        w.writerow(CHAIN_COLUMNS)
         w.writerows(rows)
     return out
 
@@ -138,17 +134,17 @@ def export_findings(db: Path, out: Path) -> Path:
 @flow(name="demo", log_prints=False)
 def demo_flow(db: Path, out_dir: Path, data_dir: Path = DATA_DIR) -> dict:
     store.migrate(db)
-    lists = load_lists_task(db, data_dir)
+    lists = step(load_lists_task, db, data_dir)
     run_id = str(flow_run.id) if flow_run.id else None
-    outcome = screen_task(db, data_dir, run_id)
-    reconciliation = reconcile_task(db, data_dir, run_id)
+    outcome = step(screen_task, db, data_dir, run_id)
+    reconciliation = step(reconcile_task, db, data_dir, run_id)
     from highfence.store.findings import summary_by_subject
 
     with store.reader(db) as con:
         subjects = summary_by_subject(con)
     findings_csv = export_findings(db, out_dir / "findings.csv")
-    assessments = assess_task(db)
-    checklist = checklist_task(db)
-    reports = write_reports(db, out_dir)
+    assessments = step(assess_task, db)
+    checklist = step(checklist_task, db)
+    reports = step(write_reports, db, out_dir)
     store.publish_read_copy(db)
     return asdict(DemoResult(str(db), lists, outcome, subjects, str(findings_csv), reconciliation, reports, assessments, checklist))

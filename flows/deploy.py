@@ -15,6 +15,8 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from highfence import store
+from highfence.store import findings as findings_store
+from highfence.store import runs
 from highfence.settings import Settings, load_settings
 
 FLOWS = ("refresh-lists", "screen-delta", "screen-full", "report-roster")
@@ -27,16 +29,12 @@ def _settings() -> Settings:
 def changes_summary(db: Path, run_id: str) -> tuple[str, int]:
     """Markdown of the findings a run created or reopened, and how many."""
     with store.connect(db, read_only=True) as con:
-        rows = con.execute("""
-            SELECT f.subject_id, f.relation, f.observed_name, f.list_id, f.entry_name, s.status, s.status_reason
-            FROM v_findings f JOIN v_finding_status s USING (finding_id)
-            WHERE (f.first_run_id = ? AND s.status = 'open') OR s.status_reason LIKE 'reopened%'
-            ORDER BY 1, 2, 4""", [run_id]).fetchall()
+        rows = findings_store.new_or_reopened(con, run_id)
     lines = [f"# highfence run {run_id}", "", f"{len(rows)} new or reopened finding(s).", ""]
     if rows:
         lines += ["| subject | relation | observed | list | entry | status |", "|---|---|---|---|---|---|"]
-        lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]}{' (' + r[6] + ')' if r[6] else ''} |"
-                  for r in rows]
+        lines += [f"| {r.subject_id} | {r.relation} | {r.observed_name} | {r.list_id} | {r.entry_name} | {r.status}"
+                  f"{' (' + r.status_reason + ')' if r.status_reason else ''} |" for r in rows]
     return "\n".join(lines), len(rows)
 
 
@@ -46,8 +44,7 @@ def publish_summary(db: Path, run_id: str, settings: Settings) -> int:
     text, n = changes_summary(db, run_id)
     create_markdown_artifact(text, key="highfence-run-summary", description=f"new and reopened findings, {run_id}")
     with store.connect(db, lock_timeout=settings["store.lock_timeout"]) as con, store.transaction(con):
-        con.execute("""UPDATE screening_runs SET outcome = json_merge_patch(coalesce(outcome, '{}'), ?)
-                       WHERE run_id = ?""", [f'{{"new_or_reopened": {n}}}', run_id])
+        runs.merge_outcome(con, run_id, {"new_or_reopened": n})
     if n and settings["notify.block"]:
         try:
             from prefect.blocks.core import Block
@@ -60,7 +57,7 @@ def publish_summary(db: Path, run_id: str, settings: Settings) -> int:
 
 @flow(name="screen-delta")
 def screen_delta() -> dict:
-    from highfence.flows.screening import rescreen
+    from highfence.flows.screen import rescreen
 
     settings = _settings()
     outcome = rescreen(settings.db_path, settings, delta=True, flow_run_id=str(flow_run.id))
@@ -70,14 +67,13 @@ def screen_delta() -> dict:
 
 @flow(name="screen-full")
 def screen_full() -> dict:
-    from highfence.flows.screening import rescreen, screen_roster
-    from highfence.flows.screen import prefect_call
+    from highfence.flows.screen import as_source_task, rescreen, screen_roster
 
     settings = _settings()
     roster = settings["screening.roster"]
     if roster:
         outcome = screen_roster(settings.db_path, settings, Path(roster), flow_run_id=str(flow_run.id),
-                                call=prefect_call)
+                                call=as_source_task)
         store.publish_read_copy(settings.db_path)
     else:
         outcome = rescreen(settings.db_path, settings, flow_run_id=str(flow_run.id))

@@ -28,7 +28,7 @@ def load_disclosures(db: Path, path: Path, lock_timeout: float = 30.0) -> tuple[
 def reconcile_store(db: Path, subject: str | None = None, window_years: int = 5,
                     thresholds: Thresholds = Thresholds(), lock_timeout: float = 30.0,
                     today: date | None = None, flow_run_id: str | None = None) -> dict:
-    from highfence.flows.screening import matcher_for
+    from highfence.flows.active_lists import active_matcher
 
     store.migrate(db, lock_timeout=lock_timeout)
     last = (today or date.today()).year
@@ -38,7 +38,7 @@ def reconcile_store(db: Path, subject: str | None = None, window_years: int = 5,
         run_id = runs.start(con, "reconcile", {"subject": subject, "window": window}, flow_run_id)
         try:
             with store.transaction(con):
-                resolver = matcher_for(con, thresholds) or Matcher([], thresholds)
+                resolver = active_matcher(con, thresholds) or Matcher([], thresholds)
                 rows = []
                 for rid, (did, disclosure) in sorted(current.items()):
                     observed = [Observed(o["observed_name"], o["relation"], o["source"], o["evidence_id"],

@@ -3,14 +3,14 @@ cluster (local, or an existing one at an address). Each worker builds the matche
 
 from __future__ import annotations
 
-import os
 import uuid
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from highfence.flows import worker
-from highfence.flows.worker import Packed
+from highfence.flows.engine import prepare_prefect, with_server_retry
+from highfence.flows.worker import Opaque
 from highfence.matching import Matcher
 
 
@@ -38,20 +38,20 @@ def task_runner(kind: str, dask_address: str | None = None, workers: int = 2):
 
 
 # Inputs are large: never hash them for a cache key, never persist results.
-@task(name="matcher-spec", cache_policy=NO_CACHE, persist_result=False)
-def spec_task(spec: Packed) -> Packed:
+@task(name="matcher-recipe", cache_policy=NO_CACHE, persist_result=False)
+def recipe_task(recipe: Opaque) -> Opaque:
     """The matcher's inputs once, as a task result: workers fetch it once instead of each chunk carrying a copy."""
-    return spec
+    return recipe
 
 
 @task(name="match-chunk", retries=1, cache_policy=NO_CACHE, persist_result=False)
-def match_chunk(spec: Packed, rows: Packed) -> Packed:
-    return worker.match_rows(spec, rows)
+def match_chunk(recipe: Opaque, rows: Opaque) -> Opaque:
+    return worker.match_chunk_rows(recipe, rows)
 
 
 @task(name="screen-chunk", retries=1, cache_policy=NO_CACHE, persist_result=False)
-def screen_chunk(spec: Packed, only: Packed, keys: Packed) -> Packed:
-    return worker.screen_keys(spec, only, keys)
+def screen_chunk(recipe: Opaque, only: Opaque, keys: Opaque) -> Opaque:
+    return worker.screen_chunk_keys(recipe, only, keys)
 
 
 def chunk_size(n: int, workers: int, smallest: int = 1_000, largest: int = 20_000) -> int:
@@ -61,31 +61,32 @@ def chunk_size(n: int, workers: int, smallest: int = 1_000, largest: int = 20_00
 
 
 @flow(name="partitioned")
-def partitioned_flow(token: str) -> Packed:
+def partitioned_flow(token: str) -> Opaque:
     # The body and its data are looked up, not closed over: Prefect serialises the running flow, closure and all,
     # into the context of every task it submits, which sent the whole input along with each chunk.
-    return worker.INPUTS[token]()
+    return worker.FLOW_BODIES[token]()
 
 
-def run_partitioned(name: str, kind: str, dask_address: str | None, workers: int, body) -> Packed:
+def run_partitioned(name: str, kind: str, dask_address: str | None, workers: int, body) -> Opaque:
     """``body()`` (which submits tasks) as the flow ``name`` on the chosen task runner."""
     token = uuid.uuid4().hex
-    worker.INPUTS[token] = body
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    worker.FLOW_BODIES[token] = body
+    prepare_prefect()
+    run = partitioned_flow.with_options(name=name, task_runner=task_runner(kind, dask_address, workers))
     try:
-        return partitioned_flow.with_options(name=name, task_runner=task_runner(kind, dask_address, workers))(token)
+        return with_server_retry(lambda: run(token))
     finally:
-        worker.INPUTS.pop(token, None)
+        worker.FLOW_BODIES.pop(token, None)
 
 
 def _chunked(name: str, chunk_task, matcher: Matcher, items: list, extra: tuple, kind: str,
              dask_address: str | None, workers: int, chunk: int | None) -> list:
     chunk = chunk or chunk_size(len(items), workers)
 
-    def body() -> Packed:
-        spec = spec_task.submit(worker.spec_of(matcher))
-        futures = [chunk_task.submit(spec, *extra, Packed(items[i:i + chunk])) for i in range(0, len(items), chunk)]
-        return Packed([r for f in futures for r in f.result().items])
+    def body() -> Opaque:
+        recipe = recipe_task.submit(worker.matcher_recipe(matcher))
+        futures = [chunk_task.submit(recipe, *extra, Opaque(items[i:i + chunk])) for i in range(0, len(items), chunk)]
+        return Opaque([r for f in futures for r in f.result().items])
 
     return run_partitioned(name, kind, dask_address, workers, body).items
 
@@ -98,8 +99,8 @@ def match_partitioned(matcher: Matcher, rows: list[tuple], kind: str, dask_addre
 
 def screen_partitioned(matcher: Matcher, keys: list[tuple], only: set[int] | None, kind: str,
                        dask_address: str | None = None, workers: int = 2, chunk: int | None = None) -> list[list]:
-    """``flows.screening.best_matches`` over (observed name, observed ROR) keys on the chosen task runner."""
-    return _chunked("screen-partitioned", screen_chunk, matcher, keys, (Packed(only),), kind, dask_address,
+    """``matching.screening.best_matches`` over (observed name, observed ROR) keys on the chosen task runner."""
+    return _chunked("screen-partitioned", screen_chunk, matcher, keys, (Opaque(only),), kind, dask_address,
                         workers, chunk)
 
 
@@ -125,12 +126,12 @@ def ensure_rate_limits(rates: dict[str, float]) -> None:
 
 
 @task(name="collect-batch", retries=1, cache_policy=NO_CACHE, persist_result=False)
-def collect_batch_task(settings_env: dict, db: str, batch: Packed, since, roster_source: str) -> Packed:
+def collect_batch_task(settings_env: dict, db: str, batch: Opaque, since, roster_source: str) -> Opaque:
     from highfence.flows.collect import collect_subject, make_sources
     from highfence.settings import load_settings
 
     sources = make_sources(load_settings(env=settings_env), db, global_limits=True)
-    return Packed([collect_subject(sources, subject, pin, since, roster_source) for subject, pin in batch.items])
+    return Opaque([collect_subject(sources, subject, pin, since, roster_source) for subject, pin in batch.items])
 
 
 def collect_partitioned(settings_env: dict, db: str, subjects: list, pins: dict, since, roster_source: str,
@@ -142,10 +143,10 @@ def collect_partitioned(settings_env: dict, db: str, subjects: list, pins: dict,
     size = chunk_size(len(subjects), workers, smallest=1, largest=25)
     pairs = [(s, pins.get(s.subject_id)) for s in subjects]
 
-    def body() -> Packed:
+    def body() -> Opaque:
         ensure_rate_limits(RATE)
-        futures = [collect_batch_task.submit(settings_env, db, Packed(pairs[i:i + size]), since, roster_source)
+        futures = [collect_batch_task.submit(settings_env, db, Opaque(pairs[i:i + size]), since, roster_source)
                    for i in range(0, len(pairs), size)]
-        return Packed([ev for f in futures for ev in f.result().items])
+        return Opaque([ev for f in futures for ev in f.result().items])
 
     return run_partitioned("collect-partitioned", kind, dask_address, workers, body).items

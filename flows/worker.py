@@ -8,14 +8,17 @@ import hashlib
 import json
 
 from highfence.matching import ListedEntry, Matcher, Thresholds
+from highfence.matching.screening import best_matches
 
 _MATCHERS: dict[str, Matcher] = {}  # this process's matcher, keyed by the hash of what it was built from
-INPUTS: dict[str, object] = {}  # bodies of the partitioned flows running in this process, by token
+# The bodies of the partitioned flows running in this process, by run token (see ``scale.partitioned_flow``).
+FLOW_BODIES: dict[str, object] = {}
 
 
-class Packed:
-    """A large payload Prefect treats as one value. Prefect walks every element of a list or tuple parameter (and
-    of a flow's return value) looking for futures; on 20,000-row chunks that walk cost more than the matching."""
+class Opaque:
+    """A large value Prefect passes along without looking inside. Prefect walks every element of a list or tuple
+    parameter (and of a flow's return value) looking for futures; on 20,000-row chunks that walk cost more than the
+    matching itself."""
 
     __slots__ = ("items", "key")
 
@@ -30,31 +33,31 @@ class Packed:
         self.items, self.key = state
 
 
-def spec_of(matcher: Matcher) -> Packed:
-    """What a worker needs to build the same matcher, keyed by its hash."""
+def matcher_recipe(matcher: Matcher) -> Opaque:
+    """What a worker needs to build the same matcher (entries, thresholds, ROR records), keyed by its hash."""
     entries = [(e.list_id, e.entry_id, e.name, tuple(e.aliases), tuple(e.countries), e.kind, e.snapshot_id)
                for e in matcher.entries]
     limits = (matcher.thresholds.match, matcher.thresholds.review)
     content = (entries, limits, matcher.use_crosswalk, matcher.ror_records)
-    return Packed(content, hashlib.sha256(json.dumps(content, default=str, sort_keys=True).encode()).hexdigest())
+    return Opaque(content, hashlib.sha256(json.dumps(content, default=str, sort_keys=True).encode()).hexdigest())
 
 
-def matcher_from(spec: Packed) -> Matcher:
-    if spec.key not in _MATCHERS:  # once per worker process
-        entries, limits, use_crosswalk, ror_records = spec.items
+def matcher_from_recipe(recipe: Opaque) -> Matcher:
+    if recipe.key not in _MATCHERS:  # once per worker process
+        entries, limits, use_crosswalk, ror_records = recipe.items
         _MATCHERS.clear()
-        _MATCHERS[spec.key] = Matcher([ListedEntry(*e) for e in entries], Thresholds(*limits),
+        _MATCHERS[recipe.key] = Matcher([ListedEntry(*e) for e in entries], Thresholds(*limits),
                                       use_crosswalk=use_crosswalk, ror_records=ror_records)
-    return _MATCHERS[spec.key]
+    return _MATCHERS[recipe.key]
 
 
-def match_rows(spec: Packed, rows: Packed) -> Packed:
-    m = matcher_from(spec)
-    return Packed([(rid, x.list_id, x.entry_id, x.matched_name, x.score, x.decision, x.explanation)
+def match_chunk_rows(recipe: Opaque, rows: Opaque) -> Opaque:
+    """(id, text, country) rows -> output rows (id, list, entry, matched name, score, decision, explanation)."""
+    m = matcher_from_recipe(recipe)
+    return Opaque([(rid, x.list_id, x.entry_id, x.matched_name, x.score, x.decision, x.explanation)
                    for rid, text, country in rows.items for x in m.match(text, country)])
 
 
-def screen_keys(spec: Packed, only: Packed, keys: Packed) -> Packed:
-    from highfence.flows.screening import best_matches
-
-    return Packed(best_matches(matcher_from(spec), keys.items, only.items))
+def screen_chunk_keys(recipe: Opaque, only: Opaque, keys: Opaque) -> Opaque:
+    """``best_matches`` for a chunk of (observed name, observed ROR) keys."""
+    return Opaque(best_matches(matcher_from_recipe(recipe), keys.items, only.items))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
 import pandas as pd
@@ -75,3 +76,24 @@ def summary_by_subject(con) -> list[dict]:
         ORDER BY s.subject_id""")
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class ChangedFinding:
+    """A finding a run created (still open) or reopened: what a scheduled run tells its audience about."""
+
+    subject_id: str
+    relation: str
+    observed_name: str
+    list_id: str
+    entry_name: str
+    status: str
+    status_reason: str | None
+
+
+def new_or_reopened(con, run_id: str) -> list[ChangedFinding]:
+    return [ChangedFinding(*r) for r in con.execute("""
+        SELECT f.subject_id, f.relation, f.observed_name, f.list_id, f.entry_name, s.status, s.status_reason
+        FROM v_findings f JOIN v_finding_status s USING (finding_id)
+        WHERE (f.first_run_id = ? AND s.status = 'open') OR s.status_reason LIKE 'reopened%'
+        ORDER BY 1, 2, 4""", [run_id]).fetchall()]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from highfence.matching.model import ListedEntry
 from highfence.matching.normalize import fold
 from highfence.watchlists.model import ParsedList
 
@@ -145,8 +147,26 @@ def search(con, text: str, limit: int = 50) -> list[dict]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
+@dataclass(frozen=True)
+class ActiveEntry:
+    """An entry of an active snapshot, as matching and screening need it."""
+
+    list_id: str
+    entry_id: str
+    name: str
+    aliases: tuple[str, ...]
+    countries: tuple[str, ...]
+    kind: str
+    snapshot_id: str
+    content_hash: str
+
+    def listed(self) -> ListedEntry:
+        return ListedEntry(self.list_id, self.entry_id, self.name, self.aliases, self.countries, self.kind,
+                           self.snapshot_id)
+
+
 def active_entries(con, list_ids: list[str] | None = None, kinds: tuple[str, ...] = ("organization", "other"),
-                   include_removed: bool = False) -> list[dict]:
+                   include_removed: bool = False) -> list[ActiveEntry]:
     """Entries of the active snapshots (optionally of some lists only), for matching."""
     sql = """SELECT list_id, entry_id, name, aliases, countries, kind, snapshot_id, content_hash
              FROM v_active_entries WHERE list_contains(?, kind)"""
@@ -156,6 +176,31 @@ def active_entries(con, list_ids: list[str] | None = None, kinds: tuple[str, ...
         params.append(list(list_ids))
     if not include_removed:
         sql += " AND (removed_on IS NULL OR removed_on > current_date)"
-    cur = con.execute(sql + " ORDER BY list_id, entry_id", params)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return [ActiveEntry(l, e, n, tuple(a or ()), tuple(c or ()), k, sid, h)
+            for l, e, n, a, c, k, sid, h in con.execute(sql + " ORDER BY list_id, entry_id", params).fetchall()]
+
+
+def active_snapshot_ids(con) -> dict[str, str]:
+    """list id -> its active snapshot id."""
+    return dict(con.execute("SELECT list_id, snapshot_id FROM v_active_snapshots").fetchall())
+
+
+def last_screened_snapshots(con) -> dict[str, str]:
+    """list id -> the snapshot it was last screened against (lists never screened are absent)."""
+    return dict(con.execute("""SELECT list_id, arg_max(snapshot_id, screened_at) FROM list_screening
+                               GROUP BY list_id""").fetchall())
+
+
+def entry_hashes(con, snapshot_ids: list[str]) -> dict[tuple[str, str], str]:
+    """(list id, entry id) -> content hash, for the entries of these snapshots."""
+    if not snapshot_ids:
+        return {}
+    return {(l, e): h for l, e, h in con.execute(
+        "SELECT list_id, entry_id, content_hash FROM list_entries WHERE list_contains(?, snapshot_id)",
+        [list(snapshot_ids)]).fetchall()}
+
+
+def record_screening(con, snapshots: dict[str, str], run_id: str, screened_at) -> None:
+    """Which snapshot of each list a run screened against: the base of the next delta screen."""
+    for list_id, snapshot_id in snapshots.items():
+        con.execute("INSERT INTO list_screening VALUES (?, ?, ?, ?)", [list_id, snapshot_id, run_id, screened_at])

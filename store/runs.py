@@ -50,6 +50,12 @@ def finish(con, run_id: str, outcome: dict[str, Any]) -> None:
                 [utcnow(), json.dumps(outcome, default=str), run_id])
 
 
+def merge_outcome(con, run_id: str, patch: dict[str, Any]) -> None:
+    """Add keys to a finished run's outcome (what a flow learnt after the run's own steps)."""
+    con.execute("""UPDATE screening_runs SET outcome = json_merge_patch(coalesce(outcome, '{}'), ?)
+                   WHERE run_id = ?""", [json.dumps(patch, default=str), run_id])
+
+
 def fail(con, run_id: str, error: str) -> None:
     con.execute("UPDATE screening_runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ?",
                 [utcnow(), error[:2000], run_id])

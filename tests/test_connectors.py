@@ -18,7 +18,7 @@ from highfence.connectors.openalex import OpenAlex
 from highfence.connectors.orcid import Orcid, checksum_ok, normalise, observations_from_record
 from highfence.connectors.ror import Ror, organisation_row, read_dump
 from highfence.flows.lists import load_list
-from highfence.flows.screening import screen_roster
+from highfence.flows.screen import screen_roster
 from highfence.errors import InputError
 from highfence.settings import load_settings
 from highfence.store.cache import StoreCache
@@ -268,7 +268,7 @@ def test_run_killed_halfway_then_rerun_completes_without_duplicates(server, db, 
     env.update({"HIGHFENCE_DB": str(db), "HIGHFENCE_OPENALEX_URL": server.url, "HIGHFENCE_ORCID_URL": server.url,
                 "HIGHFENCE_CROSSREF_URL": server.url + "/crossref", "HIGHFENCE_ROR_URL": server.url + "/ror",
                 "HIGHFENCE_HTTP_TIMEOUT": "120", "HIGHFENCE_HTTP_RETRIES": "0"})
-    script = ("from pathlib import Path; from flows.screening import screen_roster; "
+    script = ("from pathlib import Path; from highfence.flows.screen import screen_roster; "
               "from highfence.settings import load_settings; s = load_settings(); "
               f"screen_roster(s.db_path, s, Path({str(roster)!r}), since=2015)")
     proc = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=Path(__file__).resolve().parent.parent)

@@ -65,7 +65,7 @@ def test_failed_screening_leaves_findings_as_they_were(tmp_path, prefect_harness
     'failed'."""
     import pytest
 
-    from highfence.flows import screening as screening_module
+    from highfence.flows import screen as screening_module
 
     db = tmp_path / "demo.duckdb"
     demo_flow(db=db, out_dir=tmp_path)

@@ -7,7 +7,7 @@ import pytest
 from highfence import store
 from highfence.cli import main
 from highfence.flows.lists import load_list
-from highfence.flows.screening import rescreen
+from highfence.flows.screen import rescreen
 from highfence.errors import InputError
 from highfence.records import Observation, Subject
 from highfence.settings import load_settings

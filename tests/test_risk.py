@@ -9,7 +9,7 @@ import pytest
 from highfence import store
 from highfence.flows.assess import assess
 from highfence.flows.demo import demo_flow
-from highfence.flows.screening import rescreen
+from highfence.flows.screen import rescreen
 from highfence.errors import InputError
 from highfence.settings import load_settings
 from highfence.risk.areas import AreaHit, classify

@@ -6,7 +6,8 @@ import pytest
 from highfence import store
 from highfence.flows.lists import load_list
 from highfence.flows.scale import match_partitioned
-from highfence.flows.screening import findings_for, partition_for, rescreen
+from highfence.flows.screen import partition_for, rescreen
+from highfence.matching.screening import findings_for
 from highfence.records import Observation, Subject
 from highfence.settings import load_settings
 from highfence.matching import ListedEntry, Matcher

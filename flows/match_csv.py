@@ -1,4 +1,4 @@
-"""Matching against the store's active lists: build the matcher, match one string or a CSV file."""
+"""``highfence match --input``: a CSV of affiliation strings through the matcher, written atomically as a CSV."""
 
 from __future__ import annotations
 
@@ -8,37 +8,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
-from highfence import store
 from highfence.flows.progress import Progress
 from highfence.errors import InputError
-from highfence.matching import Matcher, Thresholds
-from highfence.store import lists as list_store
+from highfence.matching import Matcher
 
 OUTPUT_COLUMNS = ("id", "list_id", "entry_id", "matched_name", "score", "decision", "explanation")
-
-
-def build_matcher(db: Path, list_ids: list[str] | None = None, thresholds: Thresholds = Thresholds()) -> Matcher:
-    from highfence.flows.screening import matcher_for
-
-    with store.reader(db) as con:
-        if list_ids:
-            active = {r["list_id"] for r in list_store.status(con)}
-            missing = [x for x in list_ids if x not in active]
-            if missing:
-                raise InputError(f"no active snapshot for list(s) {', '.join(missing)} "
-                                 "(see 'highfence watchlists status')")
-        matcher = matcher_for(con, thresholds, list_store.active_entries(con, list_ids))
-    if matcher is None:
-        raise InputError("no organisations on the active lists to match against (load lists first)")
-    return matcher
-
-
-def stored_ror_records(con) -> dict[str, dict]:
-    """The store's ROR records of the crosswalked organisations (newer than the shipped copy, when loaded)."""
-    from highfence.matching.resources import crosswalk
-    from highfence.store.organisations import names_for
-
-    return names_for(con, sorted({row.ror_id for row in crosswalk()}))
 
 
 def read_inputs(path: Path) -> list[tuple[str, str, str | None]]:
@@ -71,7 +45,7 @@ def _match_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple]:
             for rid, text, country in batch for m in _worker_matcher.match(text, country)]
 
 
-def match_rows(matcher: Matcher, rows: list[tuple[str, str, str | None]], workers: int = 1,
+def match_inputs(matcher: Matcher, rows: list[tuple[str, str, str | None]], workers: int = 1,
                progress: Progress | None = None, batch_size: int = 500) -> Iterator[tuple]:
     """Output rows in input order. With workers > 1 the matcher is shared with forked processes."""
     global _worker_matcher
@@ -101,7 +75,7 @@ def match_file(matcher: Matcher, input_path: Path, output_path: Path, workers: i
         with tmp.open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
             w.writerow(OUTPUT_COLUMNS)
-            for out in match_rows(matcher, rows, workers, progress):
+            for out in match_inputs(matcher, rows, workers, progress):
                 w.writerow(out)
                 written += 1
         os.replace(tmp, output_path)
