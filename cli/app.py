@@ -57,7 +57,7 @@ def _usage(message: str) -> int:
 def cmd_db_init(args, settings: Settings) -> int:
     from highfence import store
 
-    applied = store.migrate(settings.db_path, lock_timeout=settings["store.lock_timeout"])
+    applied = store.migrate(settings.db_path, lock_timeout=settings.store.lock_timeout)
     version = store.info(settings.db_path)["schema_version"]
     if applied:
         print(f"{settings.db_path}: schema at version {version} (applied {', '.join(f'{m.version:04d}_{m.name}' for m in applied)})")
@@ -130,7 +130,7 @@ def cmd_lists_load(args, settings: Settings) -> int:
     from highfence.flows.lists import load_list
 
     r = load_list(settings.db_path, args.list_id, Path(args.file), force=args.force,
-                  max_drop=settings["watchlists.max_drop"], lock_timeout=settings["store.lock_timeout"])
+                  max_drop=settings.watchlists.max_drop, lock_timeout=settings.store.lock_timeout)
     _print_load(r)
     return 0
 
@@ -249,7 +249,7 @@ def cmd_match(args, settings: Settings) -> int:
     from highfence.flows.screen import scale_settings
     from highfence.matching import Thresholds
 
-    thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
+    thresholds = Thresholds(settings.matching.match_threshold, settings.matching.review_threshold)
     if bool(args.text) == bool(args.input):
         raise HighfenceError("give either TEXT or --input FILE.csv (with --output FILE.csv)")
     if args.input and not args.output:
@@ -302,7 +302,7 @@ def cmd_match(args, settings: Settings) -> int:
 def _since(args, settings: Settings) -> int:
     from datetime import date
 
-    return args.since or date.today().year - settings["screening.window_years"]
+    return args.since or date.today().year - settings.screening.window_years
 
 
 def _print_screen(outcome: dict, db) -> None:
@@ -520,7 +520,7 @@ def cmd_disclosures_template(args, settings: Settings) -> int:
 def cmd_disclosures_load(args, settings: Settings) -> int:
     from highfence.flows.reconcile import load_disclosures
 
-    n, ids = load_disclosures(settings.db_path, Path(args.file), settings["store.lock_timeout"])
+    n, ids = load_disclosures(settings.db_path, Path(args.file), settings.store.lock_timeout)
     print(f"{args.file}: {n} researcher(s) validated; {len(ids)} new disclosure version(s) stored "
           f"({n - len(ids)} unchanged)")
     return 0
@@ -544,9 +544,9 @@ def cmd_reconcile(args, settings: Settings) -> int:
     from highfence.flows.reconcile import reconcile_store
     from highfence.matching import Thresholds
 
-    outcome = reconcile_store(settings.db_path, args.subject, args.window_years or settings["screening.window_years"],
-                              Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"]),
-                              settings["store.lock_timeout"])
+    outcome = reconcile_store(settings.db_path, args.subject, args.window_years or settings.screening.window_years,
+                              Thresholds(settings.matching.match_threshold, settings.matching.review_threshold),
+                              settings.store.lock_timeout)
     print(f"run {outcome['run_id']}: {outcome['researchers']} researcher(s) reconciled over "
           f"{outcome['window'][0]}–{outcome['window'][1]}: {outcome['findings']} finding(s)")
     if outcome["by_type"]:
@@ -604,7 +604,7 @@ def cmd_assess(args, settings: Settings) -> int:
 
     pack = get(args.pack)
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
-    results = assess(settings.db_path, pack, as_of, args.subject, args.area, settings["store.lock_timeout"])
+    results = assess(settings.db_path, pack, as_of, args.subject, args.area, settings.store.lock_timeout)
     if args.format == "json":
         emit_json([a.to_json() for a in results])
         return 0
@@ -708,9 +708,9 @@ def cmd_serve(args, settings: Settings) -> int:
                              "PREFECT_API_URL (e.g. http://127.0.0.1:4200/api), or use Prefect Cloud")
     from highfence.flows.deploy import serve
 
-    print(f"serving refresh-lists ({settings['schedule.refresh_lists']}), screen-full "
-          f"({settings['schedule.screen_full']}), screen-delta and report-roster; timezone "
-          f"{settings['schedule.timezone']}; database {settings.db_path}", flush=True)
+    print(f"serving refresh-lists ({settings.schedule.refresh_lists}), screen-full "
+          f"({settings.schedule.screen_full}), screen-delta and report-roster; timezone "
+          f"{settings.schedule.timezone}; database {settings.db_path}", flush=True)
     serve(settings)
     return 0
 

@@ -38,8 +38,8 @@ class HttpConfig:
 
     @classmethod
     def from_settings(cls, settings, **overrides) -> "HttpConfig":
-        return cls(timeout=settings["http.timeout"], retries=settings["http.retries"],
-                   backoff=settings["http.backoff"], contact_email=settings["contact.email"], **overrides)
+        return cls(timeout=settings.http.timeout, retries=settings.http.retries,
+                   backoff=settings.http.backoff, contact_email=settings.contact.email, **overrides)
 
 
 def user_agent(contact_email: str) -> str:

@@ -42,19 +42,19 @@ def make_sources(settings: Settings, db: Path | None = None, session_factory=Non
                  global_limits: bool = False) -> Sources:
     """Clients for the four APIs, sharing the store's response cache. ``session_factory`` gives each client its
     requests session (the offline mirror mounts itself this way)."""
-    cache = StoreCache(db or settings.db_path, settings["http.cache_ttl_hours"], settings["store.lock_timeout"])
+    cache = StoreCache(db or settings.db_path, settings.http.cache_ttl_hours, settings.store.lock_timeout)
 
     def client(name: str) -> HttpClient:
         config = HttpConfig.from_settings(settings, min_interval=1.0 / RATE[name],
                                           global_limit=f"highfence-{name}" if global_limits else None)
         return HttpClient(name, config, cache=cache, session=session_factory() if session_factory else None)
 
-    email = settings["contact.email"]
+    email = settings.contact.email
     return Sources(
-        OpenAlex(client("openalex"), settings["sources.openalex.url"], email, settings["sources.openalex.api_key"]),
-        Orcid(client("orcid"), settings["sources.orcid.url"]),
-        Crossref(client("crossref"), settings["sources.crossref.url"], email),
-        Ror(client("ror"), settings["sources.ror.url"]),
+        OpenAlex(client("openalex"), settings.apis.openalex.url, email, settings.apis.openalex.api_key),
+        Orcid(client("orcid"), settings.apis.orcid.url),
+        Crossref(client("crossref"), settings.apis.crossref.url, email),
+        Ror(client("ror"), settings.apis.ror.url),
     )
 
 

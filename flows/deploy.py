@@ -43,15 +43,15 @@ def publish_summary(db: Path, run_id: str, settings: Settings) -> int:
 
     text, n = changes_summary(db, run_id)
     create_markdown_artifact(text, key="highfence-run-summary", description=f"new and reopened findings, {run_id}")
-    with store.connect(db, lock_timeout=settings["store.lock_timeout"]) as con, store.transaction(con):
+    with store.connect(db, lock_timeout=settings.store.lock_timeout) as con, store.transaction(con):
         runs.merge_outcome(con, run_id, {"new_or_reopened": n})
-    if n and settings["notify.block"]:
+    if n and settings.notify.block:
         try:
             from prefect.blocks.core import Block
 
-            Block.load(settings["notify.block"]).notify(body=text, subject=f"highfence: {n} new or reopened finding(s)")
+            Block.load(settings.notify.block).notify(body=text, subject=f"highfence: {n} new or reopened finding(s)")
         except Exception as exc:  # a notification must never fail the screening
-            get_run_logger().warning(f"notification block {settings['notify.block']!r} failed: {exc}")
+            get_run_logger().warning(f"notification block {settings.notify.block!r} failed: {exc}")
     return n
 
 
@@ -70,7 +70,7 @@ def screen_full() -> dict:
     from highfence.flows.screen import as_source_task, rescreen, screen_roster
 
     settings = _settings()
-    roster = settings["screening.roster"]
+    roster = settings.screening.roster
     if roster:
         outcome = screen_roster(settings.db_path, settings, Path(roster), flow_run_id=str(flow_run.id),
                                 call=as_source_task)
@@ -114,12 +114,12 @@ def report_roster(lang: str = "ja", fmt: str = "html", out: str = "reports/roste
 def deployments(settings: Settings):
     from prefect.schedules import Cron
 
-    tz = settings["schedule.timezone"]
+    tz = settings.schedule.timezone
     return [
-        refresh_lists_flow.to_deployment("refresh-lists", schedule=Cron(settings["schedule.refresh_lists"],
+        refresh_lists_flow.to_deployment("refresh-lists", schedule=Cron(settings.schedule.refresh_lists,
                                                                         timezone=tz)),
         screen_delta.to_deployment("screen-delta"),
-        screen_full.to_deployment("screen-full", schedule=Cron(settings["schedule.screen_full"], timezone=tz)),
+        screen_full.to_deployment("screen-full", schedule=Cron(settings.schedule.screen_full, timezone=tz)),
         report_roster.to_deployment("report-roster"),
     ]
 

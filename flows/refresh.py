@@ -23,7 +23,7 @@ def fetch(list_id: str, settings: Settings, folder: Path, client: HttpClient | N
     url = settings.list_url(list_id)
     if src.fetch == "none" or not url:
         raise HighfenceError(f"{list_id}: no download for this list; load a file with 'highfence watchlists load'")
-    max_bytes = int(settings["watchlists.max_download_mb"] * 1024 * 1024)
+    max_bytes = int(settings.watchlists.max_download_mb * 1024 * 1024)
     client = client or HttpClient(list_id, HttpConfig.from_settings(settings, max_bytes=max_bytes))
     if src.fetch == "ofac-set":
         return publishers.download_ofac_set(client, list_id, url, folder), url
@@ -44,14 +44,14 @@ def refresh_lists(settings: Settings, list_ids: list[str] | None = None, *, forc
                 try:
                     source_for(list_id)
                     err = refuse(settings.db_path, list_id, settings.list_url(list_id) or list_id,
-                                 None, str(exc), settings["store.lock_timeout"])
+                                 None, str(exc), settings.store.lock_timeout)
                 except HighfenceError as inner:
                     err = inner
                 yield list_id, err
                 continue
             try:
                 yield list_id, load_list(settings.db_path, list_id, path, force=force,
-                                         max_drop=settings["watchlists.max_drop"], source=url,
-                                         lock_timeout=settings["store.lock_timeout"])
+                                         max_drop=settings.watchlists.max_drop, source=url,
+                                         lock_timeout=settings.store.lock_timeout)
             except HighfenceError as exc:
                 yield list_id, exc

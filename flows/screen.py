@@ -30,8 +30,8 @@ from highfence.store.lists import ActiveEntry
 def scale_settings(settings, task_runner: str | None = None, dask_address: str | None = None
                    ) -> tuple[str | None, str | None, int]:
     """The task runner, Dask address and worker count: the command line's, else the configured ones."""
-    return (task_runner or settings["scale.task_runner"] or None,
-            dask_address or settings["scale.dask_address"] or None, max(1, settings["scale.workers"]))
+    return (task_runner or settings.scale.task_runner or None,
+            dask_address or settings.scale.dask_address or None, max(1, settings.scale.workers))
 
 
 def partition_for(task_runner: str | None, dask_address: str | None = None, workers: int = 2) -> Partition | None:
@@ -100,7 +100,7 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
     from highfence.flows.collect import call_inline, collect, make_sources
     from highfence.flows.roster import read_roster
 
-    lock = settings["store.lock_timeout"]
+    lock = settings.store.lock_timeout
     task_runner, dask_address, workers = scale_settings(settings, task_runner, dask_address)
     subjects = read_roster(roster_path)
     sources = sources or make_sources(settings, db)
@@ -128,7 +128,7 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
                    "errors": collected.errors, "needs_pin": collected.needs_pin}
         with store.connect(db, lock_timeout=lock) as con, store.transaction(con):
             if not collect_only:
-                thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
+                thresholds = Thresholds(settings.matching.match_threshold, settings.matching.review_threshold)
                 outcome.update(screen_stored(con, run_id, thresholds,
                                              partition=partition_for(task_runner, dask_address, workers)))
             runs.finish(con, run_id, {k: v for k, v in outcome.items() if k != "run_id"})
@@ -143,10 +143,10 @@ def rescreen(db: Path, settings, delta: bool = False, kind: str | None = None, f
              task_runner: str | None = None, dask_address: str | None = None) -> dict:
     """Screen the stored evidence again (no collection): after a list refresh, ``delta`` re-screens only what
     changed. The run and its results commit together. ``task_runner``: match on a Prefect task runner."""
-    lock = settings["store.lock_timeout"]
+    lock = settings.store.lock_timeout
     task_runner, dask_address, workers = scale_settings(settings, task_runner, dask_address)
     store.migrate(db, lock_timeout=lock)
-    thresholds = Thresholds(settings["matching.match_threshold"], settings["matching.review_threshold"])
+    thresholds = Thresholds(settings.matching.match_threshold, settings.matching.review_threshold)
     with store.connect(db, lock_timeout=lock) as con:
         run_id = runs.start(con, kind or ("screen-delta" if delta else "screen-full"), {"delta": delta}, flow_run_id)
         try:
@@ -177,5 +177,5 @@ def screen_flow(db: Path, settings: Settings, roster: Path, since: int | None = 
     outcome = screen_roster(db, settings, roster, since, flow_run_id=str(flow_run.id) if flow_run.id else None,
                             collect_only=collect_only, call=as_source_task, task_runner=task_runner,
                             dask_address=dask_address)
-    store.publish_read_copy(db, lock_timeout=settings["store.lock_timeout"])
+    store.publish_read_copy(db, lock_timeout=settings.store.lock_timeout)
     return outcome

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -124,7 +124,81 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class StoreSettings:
+    db: Path
+    lock_timeout: float
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    url: str
+    api_key: str = ""
+
+
+@dataclass(frozen=True)
+class SourcesSettings:
+    openalex: ApiSettings
+    ror: ApiSettings
+    orcid: ApiSettings
+    crossref: ApiSettings
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    timeout: float
+    retries: int
+    backoff: float
+    cache_ttl_hours: float
+
+
+@dataclass(frozen=True)
+class ScreeningSettings:
+    window_years: int
+    roster: str
+
+
+@dataclass(frozen=True)
+class MatchingSettings:
+    match_threshold: float
+    review_threshold: float
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    timezone: str
+    refresh_lists: str
+    screen_full: str
+
+
+@dataclass(frozen=True)
+class ScaleSettings:
+    task_runner: str
+    dask_address: str
+    workers: int
+
+
+@dataclass(frozen=True)
+class ContactSettings:
+    email: str
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    block: str
+
+
+@dataclass(frozen=True)
+class WatchlistsSettings:
+    max_drop: float
+    max_download_mb: float
+    urls: Mapping[str, str]  # list id -> download URL
+
+
+@dataclass(frozen=True)
 class Settings:
+    """The effective settings. Code reads typed sections (``settings.store.lock_timeout``); ``values`` and
+    ``sources`` keep every dotted key with its origin for ``highfence config show``."""
+
     values: Mapping[str, Any]
     sources: Mapping[str, str]  # key -> "default" | "file <path>" | "env VAR" | "command line"
     config_file: Path | None
@@ -132,12 +206,60 @@ class Settings:
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
+    def _section(self, cls: type, prefix: str) -> Any:
+        return cls(**{f.name: self.values[f"{prefix}.{f.name}"] for f in fields(cls)})
+
+    @property
+    def store(self) -> StoreSettings:
+        return StoreSettings(Path(self.values["store.db"]), self.values["store.lock_timeout"])
+
+    @property
+    def contact(self) -> ContactSettings:
+        return self._section(ContactSettings, "contact")
+
+    @property
+    def apis(self) -> SourcesSettings:
+        """The ``[sources]`` table (``sources`` itself says where each value came from)."""
+        return SourcesSettings(
+            ApiSettings(self.values["sources.openalex.url"], self.values["sources.openalex.api_key"]),
+            *(ApiSettings(self.values[f"sources.{api}.url"]) for api in ("ror", "orcid", "crossref")))
+
+    @property
+    def http(self) -> HttpSettings:
+        return self._section(HttpSettings, "http")
+
+    @property
+    def screening(self) -> ScreeningSettings:
+        return self._section(ScreeningSettings, "screening")
+
+    @property
+    def matching(self) -> MatchingSettings:
+        return self._section(MatchingSettings, "matching")
+
+    @property
+    def schedule(self) -> ScheduleSettings:
+        return self._section(ScheduleSettings, "schedule")
+
+    @property
+    def scale(self) -> ScaleSettings:
+        return self._section(ScaleSettings, "scale")
+
+    @property
+    def notify(self) -> NotifySettings:
+        return self._section(NotifySettings, "notify")
+
+    @property
+    def watchlists(self) -> WatchlistsSettings:
+        urls = {k.split(".")[1]: v for k, v in self.values.items() if k.startswith("watchlists.") and
+                k.endswith(".url")}
+        return WatchlistsSettings(self.values["watchlists.max_drop"], self.values["watchlists.max_download_mb"], urls)
+
     @property
     def db_path(self) -> Path:
-        return Path(self.values["store.db"])
+        return self.store.db
 
     def list_url(self, list_id: str) -> str | None:
-        return self.values.get(f"watchlists.{list_id}.url")
+        return self.watchlists.urls.get(list_id)
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(key, value, source) for display; secrets are masked."""

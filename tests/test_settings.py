@@ -71,3 +71,16 @@ def test_api_key_is_masked_in_display():
     s = load_settings(env={"HIGHFENCE_OPENALEX_API_KEY": "secret-key"})
     shown = dict((k, v) for k, v, _ in s.rows())
     assert shown["sources.openalex.api_key"] == "****"
+
+
+def test_typed_sections_read_the_same_values(tmp_path):
+    cfg = tmp_path / "highfence.toml"
+    cfg.write_text('[store]\nlock_timeout = 7\n[scale]\nworkers = 3\n[sources.openalex]\napi_key = "k"\n',
+                   encoding="utf-8")
+    s = load_settings(cfg, env={"HIGHFENCE_LIST_UN_SC_URL": "https://example.org/un.xml"})
+    assert s.store.lock_timeout == 7.0 and isinstance(s.store.lock_timeout, float)
+    assert s.scale.workers == 3 and s.scale.task_runner == ""
+    assert s.apis.openalex.api_key == "k" and s.apis.ror.url == s["sources.ror.url"]
+    assert s.watchlists.urls["un_sc"] == "https://example.org/un.xml" == s.list_url("un_sc")
+    assert s.matching.match_threshold == s["matching.match_threshold"]
+    assert s.http.retries == s["http.retries"] and s.contact.email == ""
