@@ -129,8 +129,10 @@ def cmd_demo(args, settings: Settings) -> int:
 def cmd_lists_load(args, settings: Settings) -> int:
     from highfence.flows.lists import load_list
 
-    r = load_list(settings.db_path, args.list_id, Path(args.file), force=args.force,
-                  max_drop=settings.watchlists.max_drop, lock_timeout=settings.store.lock_timeout)
+    from highfence.store import Store
+
+    r = load_list(Store.from_settings(settings), args.list_id, Path(args.file), force=args.force,
+                  max_drop=settings.watchlists.max_drop)
     _print_load(r)
     return 0
 
@@ -520,7 +522,9 @@ def cmd_disclosures_template(args, settings: Settings) -> int:
 def cmd_disclosures_load(args, settings: Settings) -> int:
     from highfence.flows.reconcile import load_disclosures
 
-    n, ids = load_disclosures(settings.db_path, Path(args.file), settings.store.lock_timeout)
+    from highfence.store import Store
+
+    n, ids = load_disclosures(Store.from_settings(settings), Path(args.file))
     print(f"{args.file}: {n} researcher(s) validated; {len(ids)} new disclosure version(s) stored "
           f"({n - len(ids)} unchanged)")
     return 0
@@ -544,9 +548,11 @@ def cmd_reconcile(args, settings: Settings) -> int:
     from highfence.flows.reconcile import reconcile_store
     from highfence.matching import Thresholds
 
-    outcome = reconcile_store(settings.db_path, args.subject, args.window_years or settings.screening.window_years,
-                              Thresholds(settings.matching.match_threshold, settings.matching.review_threshold),
-                              settings.store.lock_timeout)
+    from highfence.store import Store
+
+    outcome = reconcile_store(Store.from_settings(settings), args.subject,
+                              args.window_years or settings.screening.window_years,
+                              Thresholds(settings.matching.match_threshold, settings.matching.review_threshold))
     print(f"run {outcome['run_id']}: {outcome['researchers']} researcher(s) reconciled over "
           f"{outcome['window'][0]}–{outcome['window'][1]}: {outcome['findings']} finding(s)")
     if outcome["by_type"]:

@@ -4,9 +4,8 @@ leaves what was collected and a re-run resumes (the response cache makes repeats
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from highfence import store
+from highfence.store import Store, StoreLike
 from highfence.connectors import crossref as crossref_mod
 from highfence.connectors import openalex as openalex_mod
 from highfence.connectors import orcid as orcid_mod
@@ -38,11 +37,11 @@ class Sources:
     ror: Ror
 
 
-def make_sources(settings: Settings, db: Path | None = None, session_factory=None,
+def make_sources(settings: Settings, db: StoreLike | None = None, session_factory=None,
                  global_limits: bool = False) -> Sources:
     """Clients for the four APIs, sharing the store's response cache. ``session_factory`` gives each client its
     requests session (the offline mirror mounts itself this way)."""
-    cache = StoreCache(db or settings.db_path, settings.http.cache_ttl_hours, settings.store.lock_timeout)
+    cache = StoreCache(Store.of(db or settings.store.db, settings.store.lock_timeout), settings.http.cache_ttl_hours)
 
     def client(name: str) -> HttpClient:
         config = HttpConfig.from_settings(settings, min_interval=1.0 / RATE[name],
@@ -153,12 +152,13 @@ class CollectOutcome:
     needs_pin: list[str] = field(default_factory=list)
 
 
-def collect(db: Path, sources: Sources, subjects: list[Subject], run_id: str, since: int | None = None,
-            roster_source: str = "roster", lock_timeout: float = 30.0, call=call_inline,
+def collect(db: StoreLike, sources: Sources, subjects: list[Subject], run_id: str, since: int | None = None,
+            roster_source: str = "roster", call=call_inline,
             partitioned=None) -> CollectOutcome:
     """Collect and store evidence for every subject, committing subject by subject. ``partitioned(subjects, pins)``
     collects them in parallel elsewhere (a Dask cluster); storing stays here, in the one writer."""
-    with store.connect(db, lock_timeout=lock_timeout) as con:
+    st = Store.of(db)
+    with st.connect() as con:
         evidence_store.upsert_subjects(con, subjects, roster_source)
         pinned = collection_store.latest_pins(con)
     out = CollectOutcome()
@@ -168,7 +168,7 @@ def collect(db: Path, sources: Sources, subjects: list[Subject], run_id: str, si
         for s in subjects:
             ev = next(done) if done else collect_subject(sources, s, pinned.get(s.subject_id), since, roster_source,
                                                          call)
-            with store.connect(db, lock_timeout=lock_timeout) as con, store.transaction(con):
+            with st.writer() as con:
                 out.observations_new += store_evidence(con, ev, run_id)
             out.subjects += 1
             out.errors += [(s.subject_id, src, err) for src, _, err in ev.errors]

@@ -15,6 +15,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from highfence import store
+from highfence.store import Store
 from highfence.store import findings as findings_store
 from highfence.store import runs
 from highfence.settings import Settings, load_settings
@@ -43,7 +44,7 @@ def publish_summary(db: Path, run_id: str, settings: Settings) -> int:
 
     text, n = changes_summary(db, run_id)
     create_markdown_artifact(text, key="highfence-run-summary", description=f"new and reopened findings, {run_id}")
-    with store.connect(db, lock_timeout=settings.store.lock_timeout) as con, store.transaction(con):
+    with Store.of(db, settings.store.lock_timeout).writer() as con:
         runs.merge_outcome(con, run_id, {"new_or_reopened": n})
     if n and settings.notify.block:
         try:
@@ -74,7 +75,7 @@ def screen_full() -> dict:
     if roster:
         outcome = screen_roster(settings.db_path, settings, Path(roster), flow_run_id=str(flow_run.id),
                                 call=as_source_task)
-        store.publish_read_copy(settings.db_path)
+        Store.from_settings(settings).publish_read_copy()
     else:
         outcome = rescreen(settings.db_path, settings, flow_run_id=str(flow_run.id))
     outcome["new_or_reopened"] = publish_summary(settings.db_path, outcome["run_id"], settings)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from highfence import store
+from highfence.store import Store, StoreLike
 from highfence import HighfenceError, __version__
 from highfence.store import lists as list_store
 from highfence.store.db import utcnow
@@ -43,32 +44,32 @@ def fingerprint(paths: list[Path]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def refuse(db: Path, list_id: str, source: str, sha: str | None, reason: str, lock_timeout: float) -> LoadRefused:
-    with store.connect(db, lock_timeout=lock_timeout) as con:
-        with store.transaction(con):
-            list_store.record_attempt(con, list_id, source, sha, "refused", reason, None, utcnow())
+def refuse(st: Store, list_id: str, source: str, sha: str | None, reason: str) -> LoadRefused:
+    with st.writer() as con:
+        list_store.record_attempt(con, list_id, source, sha, "refused", reason, None, utcnow())
     return LoadRefused(f"{list_id}: load refused, previous snapshot kept: {reason}")
 
 
-def load_list(db: Path, list_id: str, path: Path, *, force: bool = False, max_drop: float = 0.10,
-              source: str | None = None, lock_timeout: float = 30.0) -> LoadResult:
+def load_list(db: StoreLike, list_id: str, path: Path, *, force: bool = False, max_drop: float = 0.10,
+              source: str | None = None) -> LoadResult:
+    st = Store.of(db)
     src = source_for(list_id)
     path = Path(path)
     source = source or str(path)
-    store.migrate(db, lock_timeout=lock_timeout)  # a new database is created, an older one brought up to date
+    st.migrate()  # a new database is created, an older one brought up to date
     try:
         files = source_files(list_id, path)
         sha, size = fingerprint(files)
     except (ListFormatError, HighfenceError) as exc:
-        raise refuse(db, list_id, source, None, str(exc), lock_timeout) from None
+        raise refuse(st, list_id, source, None, str(exc)) from None
     except OSError as exc:
-        raise refuse(db, list_id, source, None, f"{path}: {exc.strerror or exc}", lock_timeout) from None
+        raise refuse(st, list_id, source, None, f"{path}: {exc.strerror or exc}") from None
 
-    with store.connect(db, read_only=True) as con:
+    with st.connect(read_only=True) as con:
         active = list_store.active_snapshot(con, list_id)
         existing = list_store.snapshot_by_sha(con, list_id, sha)
     if active and active["sha256"] == sha:
-        with store.connect(db, lock_timeout=lock_timeout) as con, store.transaction(con):
+        with st.writer() as con:
             list_store.record_attempt(con, list_id, source, sha, "unchanged", "identical to the active snapshot",
                                       active["snapshot_id"], utcnow())
         return LoadResult(list_id, "unchanged", active["snapshot_id"], active["entries"],
@@ -77,13 +78,13 @@ def load_list(db: Path, list_id: str, path: Path, *, force: bool = False, max_dr
     try:
         parsed: ParsedList = src.parse(path, list_id)
     except ListFormatError as exc:
-        raise refuse(db, list_id, source, sha, str(exc), lock_timeout) from None
+        raise refuse(st, list_id, source, sha, str(exc)) from None
     verdict = check_counts(len(parsed.entries), active["entries"] if active else None, max_drop, force)
     if not verdict.ok:
-        raise refuse(db, list_id, source, sha, verdict.reason, lock_timeout)
+        raise refuse(st, list_id, source, sha, verdict.reason)
 
     now = utcnow()
-    with store.connect(db, lock_timeout=lock_timeout) as con:
+    with st.connect() as con:
         with store.transaction(con):
             snapshot_id = existing or list_store.insert_snapshot(
                 con, parsed, source=source, sha256=sha, size_bytes=size, retrieved_at=now, parser_version=__version__)

@@ -25,7 +25,7 @@ def read_inputs(path: Path) -> list[tuple[str, str, str | None]]:
             if missing:
                 raise InputError(f"missing column(s) {', '.join(missing)} (header must be id,affiliation[,country])",
                                  file=str(path), row=1)
-            rows, seen = [], set()
+            rows = []
             for r in reader:
                 if not (r.get("id") or "").strip():
                     raise InputError("empty id", file=str(path), row=reader.line_num, field="id")

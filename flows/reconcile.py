@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from highfence import store
+from highfence.store import Store, StoreLike
 from highfence.disclosures.load import read_disclosures
 from highfence.disclosures.reconcile import Observed, reconcile
 from highfence.matching import Matcher, Thresholds
@@ -15,25 +16,27 @@ from highfence.store import evidence as evidence_store
 from highfence.store import runs
 
 
-def load_disclosures(db: Path, path: Path, lock_timeout: float = 30.0) -> tuple[int, list[str]]:
+def load_disclosures(db: StoreLike, path: Path) -> tuple[int, list[str]]:
     """Validate the whole file, then store it in one transaction. (researchers in the file, new versions)."""
     items = read_disclosures(path)  # raises before anything is written
     sha = hashlib.sha256(Path(path).read_bytes()).hexdigest() if Path(path).is_file() else ""
-    store.migrate(db, lock_timeout=lock_timeout)
-    with store.connect(db, lock_timeout=lock_timeout) as con, store.transaction(con):
+    st = Store.of(db)
+    st.migrate()
+    with st.writer() as con:
         ids = disclosure_store.add(con, items, str(path), sha)
     return len(items), ids
 
 
-def reconcile_store(db: Path, subject: str | None = None, window_years: int = 5,
-                    thresholds: Thresholds = Thresholds(), lock_timeout: float = 30.0,
+def reconcile_store(db: StoreLike, subject: str | None = None, window_years: int = 5,
+                    thresholds: Thresholds = Thresholds(),
                     today: date | None = None, flow_run_id: str | None = None) -> dict:
     from highfence.flows.active_lists import active_matcher
 
-    store.migrate(db, lock_timeout=lock_timeout)
+    st = Store.of(db)
+    st.migrate()
     last = (today or date.today()).year
     window = (last - window_years, last)
-    with store.connect(db, lock_timeout=lock_timeout) as con:
+    with st.connect() as con:
         current = disclosure_store.current(con, [subject] if subject else None)
         run_id = runs.start(con, "reconcile", {"subject": subject, "window": window}, flow_run_id)
         try:

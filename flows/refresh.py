@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from highfence.store import Store
 from highfence.connectors import publishers
 from highfence.connectors.http import HttpClient, HttpConfig
 from highfence.flows.lists import LoadResult, load_list, refuse
@@ -43,15 +44,14 @@ def refresh_lists(settings: Settings, list_ids: list[str] | None = None, *, forc
             except HighfenceError as exc:
                 try:
                     source_for(list_id)
-                    err = refuse(settings.db_path, list_id, settings.list_url(list_id) or list_id,
-                                 None, str(exc), settings.store.lock_timeout)
+                    err = refuse(Store.from_settings(settings), list_id, settings.list_url(list_id) or list_id,
+                                 None, str(exc))
                 except HighfenceError as inner:
                     err = inner
                 yield list_id, err
                 continue
             try:
-                yield list_id, load_list(settings.db_path, list_id, path, force=force,
-                                         max_drop=settings.watchlists.max_drop, source=url,
-                                         lock_timeout=settings.store.lock_timeout)
+                yield list_id, load_list(Store.from_settings(settings), list_id, path, force=force,
+                                         max_drop=settings.watchlists.max_drop, source=url)
             except HighfenceError as exc:
                 yield list_id, exc

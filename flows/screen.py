@@ -12,7 +12,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.runtime import flow_run
 
-from highfence import store
+from highfence.store import Store, StoreLike
 from highfence.flows.active_lists import active_matcher, screened_entries
 from highfence.flows.engine import step
 from highfence.matching import Matcher, Thresholds
@@ -23,7 +23,7 @@ from highfence.store import evidence as evidence_store
 from highfence.store import findings as findings_store
 from highfence.store import lists as list_store
 from highfence.store import runs
-from highfence.store.db import utcnow
+from highfence.store.db import transaction, utcnow
 from highfence.store.lists import ActiveEntry
 
 
@@ -92,7 +92,7 @@ def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds(), delta
     return outcome
 
 
-def screen_roster(db: Path, settings, roster_path: Path, since: int | None = None, sources=None,
+def screen_roster(db: StoreLike, settings: Settings, roster_path: Path, since: int | None = None, sources=None,
                   kind: str = "screen", flow_run_id: str | None = None, collect_only: bool = False,
                   call=None, task_runner: str | None = None, dask_address: str | None = None) -> dict:
     """Collect evidence for every subject of a roster, then screen everything stored. The run is recorded first;
@@ -100,13 +100,13 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
     from highfence.flows.collect import call_inline, collect, make_sources
     from highfence.flows.roster import read_roster
 
-    lock = settings.store.lock_timeout
+    st = Store.of(db, settings.store.lock_timeout)
     task_runner, dask_address, workers = scale_settings(settings, task_runner, dask_address)
     subjects = read_roster(roster_path)
-    sources = sources or make_sources(settings, db)
-    store.migrate(db, lock_timeout=lock)
+    sources = sources or make_sources(settings, st)
+    st.migrate()
     inputs = {"roster": str(roster_path), "subjects": len(subjects), "since": since}
-    with store.connect(db, lock_timeout=lock) as con:
+    with st.connect() as con:
         run_id = runs.start(con, "collect" if collect_only else kind, inputs, flow_run_id)
     try:
         partitioned = None
@@ -120,44 +120,44 @@ def screen_roster(db: Path, settings, roster_path: Path, since: int | None = Non
                 env["HIGHFENCE_CONFIG"] = str(settings.config_file)
 
             def partitioned(subs, pinned):
-                return collect_partitioned(env, str(db), subs, pinned, since, str(roster_path), task_runner,
+                return collect_partitioned(env, str(st.path), subs, pinned, since, str(roster_path), task_runner,
                                            dask_address, workers)
-        collected = collect(db, sources, subjects, run_id, since, str(roster_path), lock, call or call_inline,
+        collected = collect(st, sources, subjects, run_id, since, str(roster_path), call or call_inline,
                             partitioned)
         outcome = {"run_id": run_id, "subjects": collected.subjects, "observations_new": collected.observations_new,
                    "errors": collected.errors, "needs_pin": collected.needs_pin}
-        with store.connect(db, lock_timeout=lock) as con, store.transaction(con):
+        with st.writer() as con:
             if not collect_only:
                 thresholds = Thresholds(settings.matching.match_threshold, settings.matching.review_threshold)
                 outcome.update(screen_stored(con, run_id, thresholds,
                                              partition=partition_for(task_runner, dask_address, workers)))
             runs.finish(con, run_id, {k: v for k, v in outcome.items() if k != "run_id"})
     except BaseException as exc:
-        with store.connect(db, lock_timeout=lock) as con:
+        with st.connect() as con:
             runs.fail(con, run_id, f"{type(exc).__name__}: {exc}")
         raise
     return outcome
 
 
-def rescreen(db: Path, settings, delta: bool = False, kind: str | None = None, flow_run_id: str | None = None,
+def rescreen(db: StoreLike, settings: Settings, delta: bool = False, kind: str | None = None, flow_run_id: str | None = None,
              task_runner: str | None = None, dask_address: str | None = None) -> dict:
     """Screen the stored evidence again (no collection): after a list refresh, ``delta`` re-screens only what
     changed. The run and its results commit together. ``task_runner``: match on a Prefect task runner."""
-    lock = settings.store.lock_timeout
+    st = Store.of(db, settings.store.lock_timeout)
     task_runner, dask_address, workers = scale_settings(settings, task_runner, dask_address)
-    store.migrate(db, lock_timeout=lock)
+    st.migrate()
     thresholds = Thresholds(settings.matching.match_threshold, settings.matching.review_threshold)
-    with store.connect(db, lock_timeout=lock) as con:
+    with st.connect() as con:
         run_id = runs.start(con, kind or ("screen-delta" if delta else "screen-full"), {"delta": delta}, flow_run_id)
         try:
-            with store.transaction(con):
+            with transaction(con):
                 outcome = screen_stored(con, run_id, thresholds, delta=delta,
                                         partition=partition_for(task_runner, dask_address, workers))
                 runs.finish(con, run_id, outcome)
         except BaseException as exc:
             runs.fail(con, run_id, f"{type(exc).__name__}: {exc}")
             raise
-    store.publish_read_copy(db, lock_timeout=lock)
+    st.publish_read_copy()
     return {"run_id": run_id, **outcome}
 
 
@@ -177,5 +177,5 @@ def screen_flow(db: Path, settings: Settings, roster: Path, since: int | None = 
     outcome = screen_roster(db, settings, roster, since, flow_run_id=str(flow_run.id) if flow_run.id else None,
                             collect_only=collect_only, call=as_source_task, task_runner=task_runner,
                             dask_address=dask_address)
-    store.publish_read_copy(db, lock_timeout=settings.store.lock_timeout)
+    Store.of(db, settings.store.lock_timeout).publish_read_copy()
     return outcome

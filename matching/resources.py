@@ -6,7 +6,6 @@ import csv
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from highfence.packaged import data_dir
 
 DATA = data_dir()

@@ -1,5 +1,6 @@
 """The DuckDB store: one file, numbered SQL migrations, short-lived connections, one writer at a time."""
 
+from highfence.store.handle import Store, StoreLike
 from highfence.store.db import (
     StoreError,
     connect,
@@ -13,7 +14,9 @@ from highfence.store.db import (
 )
 
 __all__ = [
+    "Store",
     "StoreError",
+    "StoreLike",
     "connect",
     "info",
     "migrate",

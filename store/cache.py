@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-from highfence import store
+from highfence.store.handle import Store, StoreLike
 from highfence.store.db import utcnow
 from highfence.store.evidence import keep_raw
 
@@ -15,12 +14,12 @@ class StoreCache:
     raw_responses (by sha256), so every observation can point at the exact response it came from. Each call is
     a short write; nothing is held open between requests."""
 
-    def __init__(self, db: Path, ttl_hours: float, lock_timeout: float = 30.0):
-        self.db, self.ttl, self.lock_timeout = Path(db), timedelta(hours=ttl_hours), lock_timeout
+    def __init__(self, db: StoreLike, ttl_hours: float):
+        self.store, self.ttl = Store.of(db), timedelta(hours=ttl_hours)
 
     def get(self, url: str) -> tuple[int, bytes, str] | None:
         """(status, body, sha256) of a fresh cached response, or None."""
-        with store.connect(self.db, lock_timeout=self.lock_timeout) as con:
+        with self.store.connect() as con:
             rows = con.execute("""
                 SELECT c.status, r.body, c.body_sha256, c.retrieved_at FROM http_cache c
                 JOIN raw_responses r ON r.body_sha256 = c.body_sha256 WHERE c.url = ?""", [url]).fetchall()
@@ -30,7 +29,7 @@ class StoreCache:
         return status, bytes(body), sha
 
     def put(self, source: str, url: str, status: int, body: bytes, content_type: str | None) -> str:
-        with store.connect(self.db, lock_timeout=self.lock_timeout) as con, store.transaction(con):
+        with self.store.writer() as con:
             sha = keep_raw(con, source, url, body, status, content_type)
             con.execute("INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)",
                         [url, source, utcnow(), status, sha])
