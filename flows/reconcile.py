@@ -44,8 +44,8 @@ def reconcile_store(db: StoreLike, subject: str | None = None, window_years: int
                 resolver = active_matcher(con, thresholds) or Matcher([], thresholds)
                 rows = []
                 for rid, (did, disclosure) in sorted(current.items()):
-                    observed = [Observed(o["observed_name"], o["relation"], o["source"], o["evidence_id"],
-                                         o["evidence_year"], o["source_url"], o["observed_ror"])
+                    observed = [Observed(o.observed_name, o.relation, o.source, o.evidence_id, o.evidence_year,
+                                         o.source_url, o.observed_ror)
                                 for o in evidence_store.observations(con, [rid])]
                     rows += reconcile(disclosure, did, observed, resolver, window)
                 n = disclosure_store.replace_findings(con, sorted(current), rows, run_id)

@@ -17,7 +17,6 @@ from highfence.flows.active_lists import active_matcher, screened_entries
 from highfence.flows.engine import step
 from highfence.matching import Matcher, Thresholds
 from highfence.matching.screening import Partition, findings_for
-from highfence.records import Observation
 from highfence.settings import Settings
 from highfence.store import evidence as evidence_store
 from highfence.store import findings as findings_store
@@ -80,9 +79,7 @@ def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds(), delta
             only = matcher.same_organisation(only)  # pooled names: a change on one list touches its twins
             scope = [(matcher.entries[i].list_id, matcher.entries[i].entry_id) for i in only]
             outcome["entries_rescreened"] = len(only)
-        observations = [Observation(o["subject_id"], o["relation"], o["observed_name"], o["source"],
-                                    o["observed_ror"], o["evidence_id"], o["evidence_year"], o["source_url"],
-                                    o["body_sha256"]) for o in evidence_store.observations(con)]
+        observations = evidence_store.observations(con)
         if only is None or only:
             found = findings_for(observations, matcher, only, partition)
             new, again = findings_store.upsert(con, found, run_id, hashes)
@@ -119,9 +116,10 @@ def screen_roster(db: StoreLike, settings: Settings, roster_path: Path, since: i
             if settings.config_file:
                 env["HIGHFENCE_CONFIG"] = str(settings.config_file)
 
-            def partitioned(subs, pinned):
+            def collect_on_runner(subs, pinned):
                 return collect_partitioned(env, str(st.path), subs, pinned, since, str(roster_path), task_runner,
                                            dask_address, workers)
+            partitioned = collect_on_runner
         collected = collect(st, sources, subjects, run_id, since, str(roster_path), call or call_inline,
                             partitioned)
         outcome = {"run_id": run_id, "subjects": collected.subjects, "observations_new": collected.observations_new,

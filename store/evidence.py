@@ -53,12 +53,12 @@ def add_observations(con, observations: Iterable[Observation], run_id: str) -> i
     return con.execute("SELECT count(*) FROM observations").fetchall()[0][0] - before
 
 
-def observations(con, subject_ids: list[str] | None = None) -> list[dict]:
-    sql = "SELECT * FROM observations"
+def observations(con, subject_ids: list[str] | None = None) -> list[Observation]:
+    """Stored observations (of some subjects only), in observation id order."""
+    sql = """SELECT subject_id, relation, observed_name, source, observed_ror, evidence_id, evidence_year, source_url,
+                    body_sha256 FROM observations"""
     params: list = []
     if subject_ids is not None:
         sql += " WHERE list_contains(?, subject_id)"
         params.append(subject_ids)
-    cur = con.execute(sql + " ORDER BY observation_id", params)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return [Observation(*r) for r in con.execute(sql + " ORDER BY observation_id", params).fetchall()]
