@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Iterable
 
 import pandas as pd
@@ -62,3 +63,27 @@ def observations(con, subject_ids: list[str] | None = None) -> list[dict]:
     cur = con.execute(sql + " ORDER BY observation_id", params)
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class AuthorCandidate:
+    """An OpenAlex author a name-only researcher might be, for the analyst to pin (or not)."""
+
+    subject_id: str
+    openalex_id: str
+    display_name: str
+    institutions: str | None
+    works_count: int | None
+
+
+def author_candidates(con, subject_ids: list[str]) -> list[AuthorCandidate]:
+    """The candidates of these subjects, the most prolific author first within each subject."""
+    rows = con.execute("""SELECT subject_id, openalex_id, display_name, institutions, works_count
+                          FROM author_candidates WHERE list_contains(?, subject_id)
+                          ORDER BY subject_id, works_count DESC""", [subject_ids]).fetchall()
+    return [AuthorCandidate(*r) for r in rows]
+
+
+def pin_author(con, subject_id: str, openalex_id: str, pinned_by: str | None) -> None:
+    """Record the analyst's choice of OpenAlex author for a researcher; the latest pin is the one collection uses."""
+    con.execute("INSERT INTO roster_pins VALUES (?, ?, ?, ?)", [subject_id, openalex_id, utcnow(), pinned_by])
