@@ -133,7 +133,7 @@ def store_evidence(con, ev: SubjectEvidence, run_id: str) -> int:
     collection_store.record_errors(con, run_id, sid, ev.errors, now)
     if ev.candidates:
         collection_store.replace_author_candidates(con, sid, [
-            AuthorCandidate(openalex_mod.short_id(c.get("id")), c.get("display_name") or "", c.get("orcid"),
+            AuthorCandidate(sid, openalex_mod.short_id(c.get("id")), c.get("display_name") or "", c.get("orcid"),
                             "; ".join(i.get("display_name", "") for i in c.get("last_known_institutions") or []),
                             c.get("works_count"))
             for c in ev.candidates], now)

@@ -12,6 +12,12 @@ class HighfenceError(Exception):
     exit_code = 1
 
 
+class UsageError(HighfenceError):
+    """The command was called wrong (a missing or contradictory argument): exit 2, as for argparse's own errors."""
+
+    exit_code = 2
+
+
 class ConfigError(HighfenceError):
     pass
 

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
+from highfence.store.db import utcnow
+
 
 @dataclass(frozen=True)
 class AuthorCandidate:
-    """An OpenAlex author who may be a researcher given by name only."""
+    """An OpenAlex author a researcher given by name only might be, for the analyst to pin (or not)."""
 
+    subject_id: str
     openalex_id: str
     display_name: str
     orcid: str | None
@@ -42,6 +45,19 @@ def replace_author_candidates(con, subject_id: str, candidates: Iterable[AuthorC
     for c in candidates:
         con.execute("INSERT INTO author_candidates VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [subject_id, c.openalex_id, c.display_name, c.orcid, c.institutions, c.works_count, at])
+
+
+def author_candidates(con, subject_ids: list[str]) -> list[AuthorCandidate]:
+    """The candidates of these subjects, the most prolific author first within each subject."""
+    rows = con.execute("""SELECT subject_id, openalex_id, display_name, orcid, institutions, works_count
+                          FROM author_candidates WHERE list_contains(?, subject_id)
+                          ORDER BY subject_id, works_count DESC""", [subject_ids]).fetchall()
+    return [AuthorCandidate(*r) for r in rows]
+
+
+def pin_author(con, subject_id: str, openalex_id: str, pinned_by: str | None) -> None:
+    """Record the analyst's choice of OpenAlex author for a researcher; the latest pin is the one collection uses."""
+    con.execute("INSERT INTO roster_pins VALUES (?, ?, ?, ?)", [subject_id, openalex_id, utcnow(), pinned_by])
 
 
 def add_works(con, subject_id: str, works: Iterable[Work]) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from typing import Iterable
 
 import pandas as pd
@@ -97,3 +98,76 @@ def new_or_reopened(con, run_id: str) -> list[ChangedFinding]:
         FROM v_findings f JOIN v_finding_status s USING (finding_id)
         WHERE (f.first_run_id = ? AND s.status = 'open') OR s.status_reason LIKE 'reopened%'
         ORDER BY 1, 2, 4""", [run_id]).fetchall()]
+
+
+def _columns(record: type) -> str:
+    """The select list for a record type: its fields, in order, are the columns it is built from."""
+    return ", ".join(f.name for f in fields(record))
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A finding as the list shows it: what was seen, the entry it matched, and its review status."""
+
+    finding_id: str
+    subject_id: str
+    relation: str
+    observed_name: str
+    evidence_id: str | None
+    evidence_year: int | None
+    list_id: str
+    entry_name: str
+    score: float
+    decision: str
+    status: str
+    status_reason: str | None
+def with_status(con, statuses: list[str] | None = None, subject_ids: list[str] | None = None,
+                list_ids: list[str] | None = None) -> list[FindingRow]:
+    """Findings and their review status, only those with these statuses, subjects and lists when given."""
+    sql = f"SELECT {_columns(FindingRow)} FROM v_findings JOIN v_finding_status USING (finding_id) WHERE 1=1"
+    params: list = []
+    for col, values in (("status", statuses), ("subject_id", subject_ids), ("list_id", list_ids)):
+        if values:
+            sql += f" AND list_contains(?, {col})"
+            params.append(values)
+    rows = con.execute(sql + " ORDER BY subject_id, relation, list_id, evidence_id", params).fetchall()
+    return [FindingRow(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class FindingDetail:
+    """One finding's whole evidence chain (subject, observation, list entry and snapshot) and its review status."""
+
+    finding_id: str
+    subject_id: str
+    subject_name: str | None
+    relation: str
+    observed_name: str
+    observed_ror: str | None
+    evidence_id: str | None
+    evidence_year: int | None
+    evidence_source: str
+    evidence_url: str | None
+    evidence_retrieved_at: datetime
+    list_id: str
+    entry_id: str
+    entry_name: str
+    matched_name: str
+    score: float
+    decision: str
+    explanation: str
+    snapshot_id: str
+    list_source_url: str | None
+    list_published: date | None
+    list_sha256: str | None
+    first_run_id: str
+    last_run_id: str
+    status: str
+    status_reason: str | None
+    case_key: str  # what decisions are recorded against (see store.review.decision_log)
+
+
+def detail(con, finding_id: str) -> FindingDetail | None:
+    rows = con.execute(f"""SELECT {_columns(FindingDetail)} FROM v_findings JOIN v_finding_status USING (finding_id)
+                           WHERE finding_id = ?""", [finding_id]).fetchall()
+    return FindingDetail(*rows[0]) if rows else None

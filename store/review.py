@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from highfence.errors import InputError
 from highfence.store.db import utcnow
@@ -61,3 +62,19 @@ def apply_all(con, requests: list[tuple[str, DecisionRequest]]) -> list[dict]:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InputError(f"{problems[0]}{more}; no decision was applied")
     return [record(con, r) for _, r in requests]
+
+
+@dataclass(frozen=True)
+class DecisionLogEntry:
+    decided_at: datetime
+    decided_by: str
+    previous_status: str
+    status: str
+    reason: str
+
+
+def decision_log(con, case_key: str) -> list[DecisionLogEntry]:
+    """Every decision on a case, oldest first."""
+    rows = con.execute("""SELECT decided_at, decided_by, previous_status, status, reason FROM decisions
+                          WHERE case_key = ? ORDER BY decided_at""", [case_key]).fetchall()
+    return [DecisionLogEntry(*r) for r in rows]

@@ -1,4 +1,5 @@
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -153,3 +154,52 @@ def test_match_cli_file_and_text(tmp_path, capsys):
     assert code == 1 and "missing column(s) id, affiliation" in err and str(bad) in err
     code, _, err = run(capsys, "--db", db, "match", "x", "--lists", "custom:other")
     assert code == 1 and "no active snapshot for list(s) custom:other" in err
+
+
+@pytest.mark.parametrize("args", [
+    ["match"],                                   # neither TEXT nor --input
+    ["match", "x", "--input", "in.csv"],         # both
+    ["match", "--input", "in.csv"],              # --input without --output
+    ["review", "F1"],
+    ["review", "F1", "--decision", "confirm"],   # no --reason
+    ["review", "F1", "extra.csv", "--decision", "confirm", "--reason", "r"],
+    ["review", "import"],                        # no FILE.csv
+    ["screen"],                                  # neither --roster nor --delta
+    ["report", "partner"],
+    ["partnerships", "add", "PS-1"],
+    ["checklist", "start"],
+    ["assess", "--pack", "jp-guideline", "--as-of", "next week"],
+])
+def test_called_wrong_is_a_usage_error_exit_2(tmp_path, capsys, args):
+    db = tmp_path / "x.duckdb"
+    code, out, err = run(capsys, "--db", str(db), *args)
+    assert code == 2 and out == ""
+    assert err.startswith("highfence: error: ") and err.count("\n") == 1
+    assert not db.exists()  # refused before anything was done
+
+
+def test_usage_error_is_a_highfence_error_with_exit_2():
+    from highfence.errors import HighfenceError, UsageError
+
+    assert issubclass(UsageError, HighfenceError) and UsageError.exit_code == 2 and HighfenceError.exit_code == 1
+
+
+@pytest.mark.parametrize("args", [["config", "show"], ["findings", "list"]])
+def test_closed_pipe_exits_quietly(tmp_path, args):
+    """`highfence ... | true`: the reader is gone before a byte is written. No traceback, no error line, exit 0."""
+    db = tmp_path / "x.duckdb"
+    assert main(["--db", str(db), "db", "init"]) == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "highfence.cli", "--db", str(db), *args], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert proc.stderr == "" and proc.returncode == 0
+
+
+def test_module_entry_point_runs_the_cli():
+    proc = subprocess.run([sys.executable, "-m", "highfence.cli", "version"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0 and proc.stdout.startswith("highfence ") and proc.stderr == ""

@@ -1,0 +1,205 @@
+"""``highfence findings`` and ``review``: what screening found, and the analysts' decisions on it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from highfence.cli.command import Command, Group, add_format, emit_json, to_json
+from highfence.errors import HighfenceError, UsageError
+from highfence.flows.tables import render
+from highfence.settings import Settings
+
+if TYPE_CHECKING:
+    from highfence.store.findings import FindingDetail
+    from highfence.store.review import DecisionRequest
+
+
+class FindingsList(Command):
+    name = "list"
+    help = "findings with their review status"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--status", nargs="+", choices=("open", "confirmed", "dismissed", "escalated", "delisted",
+                                                            "superseded"))
+        parser.add_argument("--subject", nargs="+")
+        parser.add_argument("--list", nargs="+")
+        add_format(parser)
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        from highfence import store
+        from highfence.store import findings as finding_store
+
+        with store.reader(settings.db_path) as con:
+            rows = finding_store.with_status(con, args.status, args.subject, args.list)
+        if args.format == "json":
+            emit_json([asdict(r) for r in rows])
+            return 0
+        print(render(["finding", "subject", "relation", "observed", "evidence", "year", "list", "entry", "score",
+                      "status"],
+                     [(r.finding_id, r.subject_id, r.relation, r.observed_name, r.evidence_id, r.evidence_year or "",
+                       r.list_id, r.entry_name, f"{r.score:.0f}", r.status) for r in rows], max_width=40))
+        print(f"{len(rows)} finding(s)")
+        return 0
+
+
+class FindingsShow(Command):
+    name = "show"
+    help = "one finding's whole evidence chain, explanation and decisions"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("finding_id", metavar="FINDING_ID")
+        add_format(parser)
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        from highfence import store
+        from highfence.store import findings as finding_store
+        from highfence.store.review import decision_log
+
+        with store.reader(settings.db_path) as con:
+            f = finding_store.detail(con, args.finding_id)
+            if f is None:
+                raise HighfenceError(f"no finding {args.finding_id!r} (see 'highfence findings list')")
+            log = decision_log(con, f.case_key)
+        if args.format == "json":
+            emit_json({**asdict(f), "decisions": [asdict(d) for d in log]})
+            return 0
+        _print_detail(f)
+        if log:
+            print("Decisions")
+            print(render(["when", "by", "from", "to", "reason"],
+                         [(d.decided_at, d.decided_by, d.previous_status, d.status, d.reason) for d in log],
+                         max_width=60))
+        return 0
+
+
+def _print_detail(f: FindingDetail) -> None:
+    sections = [
+        ("Finding", [("id", f.finding_id),
+                     ("status", f.status + (f" ({f.status_reason})" if f.status_reason else "")),
+                     ("decision", f"{f.decision} (score {f.score:.0f})")]),
+        ("Subject", [("id", f.subject_id), ("name", f.subject_name), ("relation", f.relation)]),
+        ("Observed", [("organisation", f.observed_name), ("ROR", f.observed_ror or "-"),
+                      ("evidence", f"{f.evidence_id} ({f.evidence_year or '-'})"),
+                      ("source", f"{f.evidence_source} {f.evidence_url or ''}"),
+                      ("retrieved", f.evidence_retrieved_at)]),
+        ("List entry", [("list", f.list_id), ("entry", f"{f.entry_id}: {f.entry_name}"),
+                        ("matched name", f.matched_name),
+                        ("snapshot", f"{f.snapshot_id} published {f.list_published or '-'}"),
+                        ("source", f.list_source_url or "-"), ("sha256", f.list_sha256)]),
+        ("Why", [("explanation", f.explanation)]),
+    ]
+    for title, items in sections:
+        print(title)
+        for k, v in items:
+            print(f"  {k:<13} {v}")
+
+
+class FindingsExport(Command):
+    name = "export"
+    help = "findings with their evidence as CSV or JSON"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--format", choices=("csv", "json"), default="csv")
+        parser.add_argument("--out", help="file to write (default: standard output)")
+        parser.add_argument("--include-restricted", action="store_true",
+                            help="include findings from NDA collaborations (restricted role only)")
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        import csv
+        import io
+
+        from highfence import store
+        from highfence.store.findings_export import EXPORT_COLUMNS, export_rows
+
+        with store.reader(settings.db_path) as con:
+            rows = export_rows(con, include_restricted=args.include_restricted)
+        if args.format == "json":
+            text = to_json(rows) + "\n"
+        else:
+            buf = io.StringIO()
+            w = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+            w.writeheader()
+            w.writerows(rows)
+            text = buf.getvalue()
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+            print(f"{len(rows)} findings -> {args.out}")
+        else:
+            sys.stdout.write(text)
+        return 0
+
+
+class Review(Command):
+    name = "review"
+    help = "record analyst decisions on findings"
+    description = "review FINDING_ID --decision ... --reason ..., or review import FILE.csv"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("finding_id", metavar="FINDING_ID|import")
+        parser.add_argument("file", nargs="?", metavar="FILE.csv",
+                            help="with 'import': finding_id,decision,reason[,by]")
+        parser.add_argument("--decision", choices=("confirm", "dismiss", "escalate"))
+        parser.add_argument("--reason")
+        parser.add_argument("--by", help="who decides (default $USER)")
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        from highfence import store
+        from highfence.store.review import DecisionRequest
+
+        if args.finding_id == "import":
+            if not args.file:
+                raise UsageError("review import needs FILE.csv (finding_id,decision,reason[,by])")
+            path = Path(args.file)
+            done = _apply(settings, _read_decisions(path, args.by))
+            print(f"{len(done)} decision(s) applied from {path}")
+            return 0
+        if args.file:
+            raise UsageError(f"unexpected {args.file!r}: FILE.csv goes with 'review import' only")
+        if not args.decision or args.reason is None:
+            raise UsageError("review needs --decision and --reason")
+        store.migrate(settings.db_path)
+        [d] = _apply(settings, [("", DecisionRequest(args.finding_id, args.decision, args.reason, _by(args.by)))])
+        print(f"{d['finding_id']}: {d['previous_status']} -> {d['status']} (decision {d['decision_id']})")
+        return 0
+
+
+def _by(given: str | None) -> str:
+    return given or os.environ.get("USER") or ""
+
+
+def _apply(settings: Settings, requests: list[tuple[str, DecisionRequest]]) -> list[dict]:
+    """All the decisions, or none (see store.review.apply_all)."""
+    from highfence import store
+    from highfence.store.review import apply_all
+
+    with store.connect(settings.db_path) as con, store.transaction(con):
+        return apply_all(con, requests)
+
+
+def _read_decisions(path: Path, by: str | None) -> list[tuple[str, DecisionRequest]]:
+    """(where, request) pairs from a CSV file: ``where`` names the file and row for the error message."""
+    import csv
+
+    from highfence.store.review import DecisionRequest
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in ("finding_id", "decision", "reason") if c not in (reader.fieldnames or [])]
+            if missing:
+                raise HighfenceError(f"{path}, row 1: missing column(s) {', '.join(missing)} "
+                                     "(finding_id,decision,reason[,by])")
+            return [(f"{path}, row {reader.line_num}: ",
+                     DecisionRequest((r["finding_id"] or "").strip(), (r["decision"] or "").strip(), r["reason"] or "",
+                                     r.get("by") or _by(by)))
+                    for r in reader]
+    except FileNotFoundError:
+        raise HighfenceError(f"{path}: file not found") from None
+
+
+FINDINGS = Group("findings", "export findings", "findings", (FindingsList, FindingsShow, FindingsExport))

@@ -1,0 +1,40 @@
+"""``highfence report``: a partner, researcher, roster or partnership report, in Japanese or English."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from highfence.cli.command import Command
+from highfence.errors import UsageError
+from highfence.settings import Settings
+
+
+class Report(Command):
+    name = "report"
+    help = "partner, researcher or roster report in Japanese or English"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("report_kind", choices=("partner", "researcher", "roster", "partnership"),
+                            metavar="partner|researcher|roster|partnership")
+        parser.add_argument("ident", nargs="?", metavar="ROR_ID|SUBJECT_ID")
+        parser.add_argument("--lang", choices=("ja", "en"), default="en")
+        parser.add_argument("--format", choices=("html", "md", "json", "xlsx"), default="html")
+        parser.add_argument("--out", help="file to write (default report-KIND-ID-LANG.FORMAT)")
+        parser.add_argument("--include-restricted", action="store_true", help="include NDA-restricted items")
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        from highfence import store
+        from highfence.reports.build import build
+        from highfence.reports.render import write
+
+        if args.report_kind != "roster" and not args.ident:
+            raise UsageError(f"report {args.report_kind} needs a subject id (or a ROR id for a partner)")
+        with store.reader(settings.db_path) as con:
+            model = build(con, args.report_kind, args.ident, args.lang, args.include_restricted)
+        name = model.get("subject", {}).get("subject_id") or (
+            args.ident if args.report_kind == "partnership" else "roster")
+        out = Path(args.out or f"report-{args.report_kind}-{name}-{args.lang}.{args.format}")
+        write(model, args.format, out)
+        print(f"{args.report_kind} report ({args.lang}, {args.format}): {out}")
+        return 0
