@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,16 +83,17 @@ class Status(Command):
         with store.reader(settings.db_path) as con:
             rows = list_store.status(con)
         if args.format == "json":
-            emit_json([{k: r[k] for k in ("list_id", "snapshot_id", "entries", "organizations", "persons", "vessels",
-                                          "other", "published", "retrieved_at", "activated_at", "sha256", "source")}
+            emit_json([{k: getattr(r, k) for k in ("list_id", "snapshot_id", "entries", "organizations", "persons",
+                                                   "vessels", "other", "published", "retrieved_at", "activated_at",
+                                                   "sha256", "source")}
                        for r in rows])
             return 0
         if not rows:
             print("no lists loaded (highfence watchlists load LIST_ID --file PATH)")
             return 0
         print(render(["list", "published", "retrieved", "entries", "orgs", "persons", "other", "sha256"],
-                     [(r["list_id"], r["published"] or "-", f"{r['retrieved_at']:%Y-%m-%d %H:%M}", r["entries"],
-                       r["organizations"], r["persons"], r["vessels"] + r["other"], r["sha256"][:16])
+                     [(r.list_id, r.published or "-", f"{r.retrieved_at:%Y-%m-%d %H:%M}", r.entries,
+                       r.organizations, r.persons, r.vessels + r.other, r.sha256[:16])
                       for r in rows]))
         return 0
 
@@ -110,8 +112,8 @@ class Snapshots(Command):
         with store.reader(settings.db_path) as con:
             rows = list_store.snapshots(con, args.list_id)
         print(render(["snapshot", "published", "retrieved", "entries", "active"],
-                     [(r["snapshot_id"], r["published"] or "-", f"{r['retrieved_at']:%Y-%m-%d %H:%M:%S}",
-                       r["entries"], "yes" if r["active"] else "") for r in rows]))
+                     [(r.snapshot_id, r.published or "-", f"{r.retrieved_at:%Y-%m-%d %H:%M:%S}",
+                       r.entries, "yes" if r.active else "") for r in rows]))
         return 0
 
 
@@ -132,13 +134,13 @@ class Diff(Command):
 
         with store.reader(settings.db_path) as con:
             active = list_store.active_snapshot(con, args.list_id)
-            to_id = args.to or (active and active["snapshot_id"])
+            to_id = args.to or (active and active.snapshot_id)
             from_id = args.from_ or list_store.previous_activated(con, args.list_id)
             if not to_id:
                 raise HighfenceError(f"{args.list_id}: no active snapshot")
             if not from_id:
                 raise HighfenceError(f"{args.list_id}: only one snapshot so far; give --from SNAPSHOT to compare")
-            known = {r["snapshot_id"] for r in list_store.snapshots(con, args.list_id)}
+            known = {r.snapshot_id for r in list_store.snapshots(con, args.list_id)}
             for sid in (from_id, to_id):
                 if sid not in known:
                     raise HighfenceError(f"{args.list_id}: no snapshot {sid} (see 'highfence watchlists snapshots')")
@@ -175,14 +177,14 @@ class Search(Command):
         with store.reader(settings.db_path) as con:
             rows = list_store.search(con, args.text)
         if args.format == "json":
-            emit_json(rows)
+            emit_json([asdict(r) for r in rows])
             return 0
         if not rows:
             print(f"no listed name or alias equals '{args.text}' (exact look-up after folding case and punctuation)")
             return 0
         print(render(["list", "entry", "kind", "name", "matched", "countries"],
-                     [(r["list_id"], r["entry_id"], r["kind"], r["name"],
-                       f"{r['matched_name']} ({r['name_kind']})", ",".join(r["countries"])) for r in rows]))
+                     [(r.list_id, r.entry_id, r.kind, r.name, f"{r.matched_name} ({r.name_kind})",
+                       ",".join(r.countries)) for r in rows]))
         return 0
 
 

@@ -39,7 +39,7 @@ def build_matcher(db: Path, list_ids: list[str] | None = None, thresholds: Thres
     """The matcher for ``highfence match``: the active lists, or only ``list_ids``; an error when empty."""
     with store.reader(db) as con:
         if list_ids:
-            active = {r["list_id"] for r in list_store.status(con)}
+            active = {r.list_id for r in list_store.status(con)}
             missing = [x for x in list_ids if x not in active]
             if missing:
                 raise InputError(f"no active snapshot for list(s) {', '.join(missing)} "

@@ -68,18 +68,18 @@ def load_list(db: StoreLike, list_id: str, path: Path, *, force: bool = False, m
     with st.connect(read_only=True) as con:
         active = list_store.active_snapshot(con, list_id)
         existing = list_store.snapshot_by_sha(con, list_id, sha)
-    if active and active["sha256"] == sha:
+    if active and active.sha256 == sha:
         with st.writer() as con:
             list_store.record_attempt(con, list_id, source, sha, "unchanged", "identical to the active snapshot",
-                                      active["snapshot_id"], utcnow())
-        return LoadResult(list_id, "unchanged", active["snapshot_id"], active["entries"],
-                          _counts(active), _iso(active["published"]))
+                                      active.snapshot_id, utcnow())
+        return LoadResult(list_id, "unchanged", active.snapshot_id, active.entries, active.counts(),
+                          _iso(active.published))
 
     try:
         parsed: ParsedList = src.parse(path, list_id)
     except ListFormatError as exc:
         raise refuse(st, list_id, source, sha, str(exc)) from None
-    verdict = check_counts(len(parsed.entries), active["entries"] if active else None, max_drop, force)
+    verdict = check_counts(len(parsed.entries), active.entries if active else None, max_drop, force)
     if not verdict.ok:
         raise refuse(st, list_id, source, sha, verdict.reason)
 
@@ -93,15 +93,10 @@ def load_list(db: StoreLike, list_id: str, path: Path, *, force: bool = False, m
             list_store.record_attempt(con, list_id, source, sha, "activated", reason, snapshot_id, now)
         changes = {}
         if active:
-            changes = diff_entries(list_store.entries_for_diff(con, active["snapshot_id"]),
+            changes = diff_entries(list_store.entries_for_diff(con, active.snapshot_id),
                                    list_store.entries_for_diff(con, snapshot_id)).summary()
     return LoadResult(list_id, "activated", snapshot_id, len(parsed.entries), parsed.counts(),
                       _iso(parsed.published), changes)
-
-
-def _counts(row: dict) -> dict[str, int]:
-    return {"organization": row["organizations"], "person": row["persons"], "vessel": row["vessels"],
-            "other": row["other"]}
 
 
 def _iso(value) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -25,11 +25,62 @@ def snapshot_id_for(list_id: str, sha256: str) -> str:
     return f"{list_id}@{sha256[:12]}"
 
 
-def active_snapshot(con: duckdb.DuckDBPyConnection, list_id: str) -> dict | None:
-    cur = con.execute("SELECT * FROM v_active_snapshots WHERE list_id = ?", [list_id])
-    rows = cur.fetchall()
-    row = rows[0] if rows else None
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
+@dataclass(frozen=True)
+class ListStatus:
+    """A list's active snapshot: where it came from, when, and what it holds."""
+
+    list_id: str
+    snapshot_id: str
+    format: str
+    published: date | None
+    retrieved_at: datetime
+    activated_at: datetime
+    sha256: str
+    entries: int
+    organizations: int
+    persons: int
+    vessels: int
+    other: int
+    source: str | None
+
+    def counts(self) -> dict[str, int]:
+        """Entries by kind, keyed as ``ParsedList.counts`` keys them."""
+        return {"organization": self.organizations, "person": self.persons, "vessel": self.vessels,
+                "other": self.other}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    snapshot_id: str
+    published: date | None
+    retrieved_at: datetime
+    entries: int
+    sha256: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class NameHit:
+    """A listed name or alias equal to the looked-up text (after folding)."""
+
+    list_id: str
+    entry_id: str
+    kind: str
+    name: str
+    matched_name: str
+    name_kind: str
+    countries: list[str]
+    programs: list[str]
+
+
+def _columns(record: type) -> str:
+    return ", ".join(f.name for f in fields(record))
+
+
+def active_snapshot(con: duckdb.DuckDBPyConnection, list_id: str) -> ListStatus | None:
+    rows = con.execute(f"SELECT {_columns(ListStatus)} FROM v_active_snapshots WHERE list_id = ?",
+                       [list_id]).fetchall()
+    return ListStatus(*rows[0]) if rows else None
 
 
 def snapshot_by_sha(con: duckdb.DuckDBPyConnection, list_id: str, sha256: str) -> str | None:
@@ -96,23 +147,17 @@ def activate(con, list_id: str, snapshot_id: str, reason: str, at: datetime) -> 
     con.execute("INSERT INTO list_activations VALUES (?, ?, ?, ?)", [list_id, snapshot_id, at, reason])
 
 
-def status(con) -> list[dict]:
-    cur = con.execute("""
-        SELECT list_id, snapshot_id, format, published, retrieved_at, activated_at, sha256, entries, organizations,
-               persons, vessels, other, source
-        FROM v_active_snapshots ORDER BY list_id""")
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+def status(con) -> list[ListStatus]:
+    return [ListStatus(*r) for r in con.execute(
+        f"SELECT {_columns(ListStatus)} FROM v_active_snapshots ORDER BY list_id").fetchall()]
 
 
-def snapshots(con, list_id: str) -> list[dict]:
-    cur = con.execute("""
+def snapshots(con, list_id: str) -> list[Snapshot]:
+    return [Snapshot(*r) for r in con.execute("""
         SELECT s.snapshot_id, s.published, s.retrieved_at, s.entries, s.sha256,
-               s.snapshot_id = a.snapshot_id AS active
+               coalesce(s.snapshot_id = a.snapshot_id, false) AS active
         FROM list_snapshots s LEFT JOIN v_active_snapshots a USING (list_id)
-        WHERE s.list_id = ? ORDER BY s.loaded_at""", [list_id])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+        WHERE s.list_id = ? ORDER BY s.loaded_at""", [list_id]).fetchall()]
 
 
 def previous_activated(con, list_id: str) -> str | None:
@@ -134,17 +179,15 @@ def entries_for_diff(con, snapshot_id: str) -> dict[str, dict]:
     return {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
 
 
-def search(con, text: str, limit: int = 50) -> list[dict]:
+def search(con, text: str, limit: int = 50) -> list[NameHit]:
     """Exact look-up of a folded name or alias across active lists."""
-    cur = con.execute("""
+    return [NameHit(*r) for r in con.execute("""
         SELECT DISTINCT e.list_id, e.entry_id, e.kind, e.name, n.name AS matched_name, n.name_kind,
                e.countries, e.programs
         FROM list_entry_names n
         JOIN v_active_entries e ON e.snapshot_id = n.snapshot_id AND e.entry_id = n.entry_id
         WHERE n.normalized = ?
-        ORDER BY e.list_id, e.name LIMIT ?""", [fold(text), limit])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+        ORDER BY e.list_id, e.name LIMIT ?""", [fold(text), limit]).fetchall()]
 
 
 @dataclass(frozen=True)

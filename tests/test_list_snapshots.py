@@ -1,5 +1,6 @@
 """Loading lists into the store: snapshots, refusals that keep the last good one, diffs."""
 
+from dataclasses import asdict
 import json
 import shutil
 
@@ -16,7 +17,7 @@ CSL = "us_csl/watchman_csl_subset_2019-12.csv"
 
 def status(db):
     with store.connect(db, read_only=True) as con:
-        return {r["list_id"]: r for r in list_store.status(con)}
+        return {r.list_id: asdict(r) for r in list_store.status(con)}
 
 
 def attempts(db):

@@ -1,5 +1,7 @@
 """Live refresh against a local server on 127.0.0.1 serving the real list files."""
 
+from dataclasses import asdict
+
 import pytest
 
 from highfence import store
@@ -27,7 +29,7 @@ def settings_for(db, **urls):
 
 def active(db):
     with store.connect(db, read_only=True) as con:
-        return {r["list_id"]: r for r in list_store.status(con)}
+        return {r.list_id: asdict(r) for r in list_store.status(con)}
 
 
 def test_refresh_un_after_503_then_success(db, server):
