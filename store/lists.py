@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,24 @@ def _json_default(value: Any) -> str:
 
 def snapshot_id_for(list_id: str, sha256: str) -> str:
     return f"{list_id}@{sha256[:12]}"
+
+
+@dataclass(frozen=True)
+class ActiveSnapshot:
+    list_id: str
+    snapshot_id: str
+    published: date | None
+    retrieved_at: datetime
+    sha256: str
+    source_url: str | None
+    entries: int
+
+
+def active_snapshots(con: duckdb.DuckDBPyConnection) -> list[ActiveSnapshot]:
+    """The snapshot each list is screened against, by list."""
+    rows = con.execute("""SELECT list_id, snapshot_id, published, retrieved_at, sha256, source_url, entries
+                          FROM v_active_snapshots ORDER BY list_id""").fetchall()
+    return [ActiveSnapshot(*r) for r in rows]
 
 
 def active_snapshot(con: duckdb.DuckDBPyConnection, list_id: str) -> dict | None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
+
+from duckdb import DuckDBPyConnection
 
 from highfence.errors import InputError
 from highfence.store.db import utcnow
@@ -17,6 +20,16 @@ class DecisionRequest:
     decision: str
     reason: str
     by: str
+
+
+@dataclass(frozen=True)
+class LoggedDecision:
+    decided_at: datetime
+    decided_by: str
+    case_key: str
+    previous_status: str
+    status: str
+    reason: str
 
 
 def finding_status(con, finding_id: str) -> dict | None:
@@ -61,3 +74,11 @@ def apply_all(con, requests: list[tuple[str, DecisionRequest]]) -> list[dict]:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InputError(f"{problems[0]}{more}; no decision was applied")
     return [record(con, r) for _, r in requests]
+
+
+def decisions_for(con: DuckDBPyConnection, subject_ids: list[str]) -> list[LoggedDecision]:
+    """Every decision on these subjects' findings, oldest first."""
+    rows = con.execute("""SELECT d.decided_at, d.decided_by, d.case_key, d.previous_status, d.status, d.reason
+                          FROM decisions d JOIN findings f USING (finding_id)
+                          WHERE list_contains(?, f.subject_id) ORDER BY d.decided_at""", [subject_ids]).fetchall()
+    return [LoggedDecision(*r) for r in rows]
