@@ -1,9 +1,10 @@
-"""Records passed between stages: who is screened, what was observed, what matched."""
+"""Records passed between stages: who is screened, what was observed, what matched, how a checklist stands."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 RELATIONS = ("partner_institution", "affiliation", "coauthor_affiliation", "employment", "funder")
 
@@ -58,3 +59,24 @@ class Finding:
     @property
     def finding_id(self) -> str:
         return digest(self.observation_id, self.list_id, self.entry_id)
+
+
+@dataclass(frozen=True)
+class ChecklistInstance:
+    instance_id: str
+    template_id: str  # partnership | institution
+    partnership_id: str | None  # None for the institution checklist
+    lang: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ChecklistAnswer:
+    instance_id: str
+    item_id: str
+    value: str
+    note: str | None
+    source: str  # prefilled | analyst
+    evidence: list[dict]
+    answered_by: str
+    answered_at: datetime

@@ -4,10 +4,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Iterable
+
+from duckdb import DuckDBPyConnection
 
 from highfence.disclosures.model import Disclosure
 from highfence.store.db import utcnow
+
+
+@dataclass(frozen=True)
+class ReconciliationFinding:
+    subject_id: str
+    relation: str
+    observed_name: str
+    evidence_id: str | None
+    evidence_year: int | None
+    list_id: str | None
+    entry_name: str | None
+    confidence: str
+    explanation: str
+    evidence: list[dict]
+    restricted: bool
+
+
+@dataclass(frozen=True)
+class Undisclosed:
+    relation: str  # undisclosed_affiliation | undisclosed_funding
+    observed_name: str
+    finding_id: str
 
 
 def add(con, disclosures: Iterable[Disclosure], source: str, source_sha256: str) -> list[str]:
@@ -56,3 +81,29 @@ def replace_findings(con, subject_ids: list[str], rows: list[dict], run_id: str)
                                r["explanation"], json.dumps(r["evidence"], ensure_ascii=False), r["disclosure_id"],
                                r["restricted"], run_id, now])
     return len(rows)
+
+
+def disclosed(con: DuckDBPyConnection, researcher_ids: list[str]) -> set[str]:
+    """The researchers among these with a disclosure on file."""
+    return {r[0] for r in con.execute("SELECT DISTINCT researcher_id FROM disclosures "
+                                      "WHERE list_contains(?, researcher_id)", [researcher_ids]).fetchall()}
+
+
+def reconciliation_findings(con: DuckDBPyConnection, subject_ids: list[str], include_restricted: bool
+                            ) -> list[ReconciliationFinding]:
+    """Restricted findings come from NDA collaborations: only for restricted circulation."""
+    rows = con.execute(f"""SELECT subject_id, relation, observed_name, evidence_id, evidence_year, list_id, entry_name,
+                                  confidence, explanation, evidence, restricted FROM disclosure_findings
+                           WHERE list_contains(?, subject_id) {"" if include_restricted else "AND NOT restricted"}
+                           ORDER BY subject_id, relation""", [subject_ids]).fetchall()
+    return [ReconciliationFinding(sid, rel, name, ev_id, year, list_id, entry, confidence, why, json.loads(evidence),
+                                  restricted)
+            for sid, rel, name, ev_id, year, list_id, entry, confidence, why, evidence, restricted in rows]
+
+
+def undisclosed(con: DuckDBPyConnection, subject_id: str) -> list[Undisclosed]:
+    """Affiliations and funding the open sources show but the disclosure leaves out (restricted ones left out)."""
+    rows = con.execute("""SELECT relation, observed_name, finding_id FROM disclosure_findings WHERE subject_id = ?
+                          AND relation IN ('undisclosed_affiliation', 'undisclosed_funding') AND NOT restricted""",
+                       [subject_id]).fetchall()
+    return [Undisclosed(*r) for r in rows]

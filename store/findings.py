@@ -7,9 +7,25 @@ from datetime import date, datetime
 from typing import Iterable
 
 import pandas as pd
+from duckdb import DuckDBPyConnection
 
 from highfence.records import Finding
 from highfence.store.db import utcnow
+
+
+@dataclass(frozen=True)
+class MatchedEntry:
+    finding_id: str
+    list_id: str
+    entry_name: str
+
+
+@dataclass(frozen=True)
+class ListedAffiliation:
+    list_id: str
+    entry_name: str
+    year: int | None  # the evidence's year
+    finding_id: str
 
 
 def upsert(con, findings: Iterable[Finding], run_id: str, entry_hashes: dict[tuple[str, str], str]
@@ -171,3 +187,21 @@ def detail(con, finding_id: str) -> FindingDetail | None:
     rows = con.execute(f"""SELECT {_columns(FindingDetail)} FROM v_findings JOIN v_finding_status USING (finding_id)
                            WHERE finding_id = ?""", [finding_id]).fetchall()
     return FindingDetail(*rows[0]) if rows else None
+
+
+def standing_matches(con: DuckDBPyConnection, subject_id: str) -> list[MatchedEntry]:
+    """The list entries the subject itself matches, leaving out dismissed, delisted and superseded findings."""
+    rows = con.execute("""SELECT f.finding_id, f.list_id, f.entry_name FROM findings f JOIN v_finding_status s
+                          USING (finding_id) WHERE f.subject_id = ? AND f.decision = 'match'
+                          AND s.status IN ('open', 'confirmed', 'escalated')""", [subject_id]).fetchall()
+    return [MatchedEntry(*r) for r in rows]
+
+
+def listed_affiliations(con: DuckDBPyConnection, subject_id: str) -> list[ListedAffiliation]:
+    """The subject's own affiliations and employers that match a list entry, as standing_matches counts them."""
+    rows = con.execute("""SELECT DISTINCT f.list_id, f.entry_name, o.evidence_year, f.finding_id FROM findings f
+                          JOIN observations o USING (observation_id) JOIN v_finding_status s USING (finding_id)
+                          WHERE f.subject_id = ? AND f.relation IN ('affiliation', 'employment')
+                          AND f.decision = 'match' AND s.status IN ('open', 'confirmed', 'escalated')""",
+                       [subject_id]).fetchall()
+    return [ListedAffiliation(*r) for r in rows]

@@ -83,6 +83,24 @@ def active_snapshot(con: duckdb.DuckDBPyConnection, list_id: str) -> ListStatus 
     return ListStatus(*rows[0]) if rows else None
 
 
+@dataclass(frozen=True)
+class ActiveSnapshot:
+    list_id: str
+    snapshot_id: str
+    published: date | None
+    retrieved_at: datetime
+    sha256: str
+    source_url: str | None
+    entries: int
+
+
+def active_snapshots(con: duckdb.DuckDBPyConnection) -> list[ActiveSnapshot]:
+    """The snapshot each list is screened against, by list."""
+    rows = con.execute("""SELECT list_id, snapshot_id, published, retrieved_at, sha256, source_url, entries
+                          FROM v_active_snapshots ORDER BY list_id""").fetchall()
+    return [ActiveSnapshot(*r) for r in rows]
+
+
 def snapshot_by_sha(con: duckdb.DuckDBPyConnection, list_id: str, sha256: str) -> str | None:
     rows = con.execute("SELECT snapshot_id FROM list_snapshots WHERE list_id = ? AND sha256 = ?",
                        [list_id, sha256]).fetchall()

@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from duckdb import DuckDBPyConnection
+
 from highfence.errors import InputError
 from highfence.store.db import utcnow
 
@@ -18,6 +20,16 @@ class DecisionRequest:
     decision: str
     reason: str
     by: str
+
+
+@dataclass(frozen=True)
+class LoggedDecision:
+    decided_at: datetime
+    decided_by: str
+    case_key: str
+    previous_status: str
+    status: str
+    reason: str
 
 
 def finding_status(con, finding_id: str) -> dict | None:
@@ -78,3 +90,11 @@ def decision_log(con, case_key: str) -> list[DecisionLogEntry]:
     rows = con.execute("""SELECT decided_at, decided_by, previous_status, status, reason FROM decisions
                           WHERE case_key = ? ORDER BY decided_at""", [case_key]).fetchall()
     return [DecisionLogEntry(*r) for r in rows]
+
+
+def decisions_for(con: DuckDBPyConnection, subject_ids: list[str]) -> list[LoggedDecision]:
+    """Every decision on these subjects' findings, oldest first."""
+    rows = con.execute("""SELECT d.decided_at, d.decided_by, d.case_key, d.previous_status, d.status, d.reason
+                          FROM decisions d JOIN findings f USING (finding_id)
+                          WHERE list_contains(?, f.subject_id) ORDER BY d.decided_at""", [subject_ids]).fetchall()
+    return [LoggedDecision(*r) for r in rows]

@@ -6,10 +6,24 @@ import json
 import os
 import socket
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from duckdb import DuckDBPyConnection
 
 from highfence import __version__
 from highfence.store.db import utcnow
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    kind: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    inputs: dict[str, Any]
 
 
 def start(con, kind: str, inputs: dict[str, Any], flow_run_id: str | None = None) -> str:
@@ -66,3 +80,11 @@ def get(con, run_id: str) -> dict | None:
     rows = cur.fetchall()
     row = rows[0] if rows else None
     return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def recent(con: DuckDBPyConnection, limit: int) -> list[RunSummary]:
+    """The latest runs of any kind, newest first."""
+    rows = con.execute("""SELECT run_id, kind, started_at, finished_at, status, inputs FROM screening_runs
+                          ORDER BY started_at DESC LIMIT ?""", [limit]).fetchall()
+    return [RunSummary(run_id, kind, started, finished, status, json.loads(inputs or "{}"))
+            for run_id, kind, started, finished, status, inputs in rows]
