@@ -94,14 +94,17 @@ def checklist_task(db: Path) -> dict:
     """One partnership (HIT with two of the researchers) and its checklist, pre-filled from the evidence."""
     from highfence.checklists.templates import template
     from highfence.flows.partnerships import Partnership, add_partnership, start_checklist
+    from highfence.store import partnerships as partnership_store
 
     add_partnership(db, Partnership("PS-DEMO", "Thermal fatigue and attitude control (demo)", ["P-HIT"],
                                     ["R-0001", "R-0002"], "joint_research"))
     with store.reader(db) as con:  # a second demo run reuses the checklist instead of starting another
-        existing = con.execute("""SELECT c.instance_id, count(a.item_id) FILTER (WHERE a.source = 'prefilled')
-                                  FROM checklist_instances c LEFT JOIN checklist_answers a USING (instance_id)
-                                  WHERE c.partnership_id = 'PS-DEMO' GROUP BY ALL""").fetchall()
-    instance, prefilled = existing[0] if existing else start_checklist(db, "PS-DEMO", "ja")
+        existing = partnership_store.latest_for_partnership(con, "PS-DEMO")
+        if existing:
+            instance = existing.instance_id
+            prefilled = sum(a.source == "prefilled" for a in partnership_store.current_answers(con, instance))
+    if not existing:
+        instance, prefilled = start_checklist(db, "PS-DEMO", "ja")
     return {"partnership": "PS-DEMO", "instance": instance, "prefilled": prefilled,
             "items": len(template("partnership")["items"])}
 

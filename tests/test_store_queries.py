@@ -9,7 +9,7 @@ import pytest
 from highfence import store
 from highfence.disclosures.model import Disclosure, Item
 from highfence.flows.lists import load_list
-from highfence.flows.screening import rescreen
+from highfence.flows.screen import rescreen
 from highfence.records import ChecklistAnswer, ChecklistInstance, Observation, Subject
 from highfence.risk.evaluate import Assessment
 from highfence.settings import load_settings
