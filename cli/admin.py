@@ -10,7 +10,7 @@ from pathlib import Path
 from highfence import __version__
 from highfence.cli.command import Command, Group, add_format, emit_json, prefect_env
 from highfence.errors import HighfenceError
-from highfence.flows.tables import render
+from highfence.cli.tables import render
 from highfence.settings import Settings
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from highfence.cli.command import Command, Group
-from highfence.flows.tables import render
+from highfence.cli.tables import render
 from highfence.settings import Settings
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from highfence.cli.command import Command, Group, add_format, emit_json, to_json
 from highfence.errors import HighfenceError, UsageError
-from highfence.flows.tables import render
+from highfence.cli.tables import render
 from highfence.settings import Settings
 
 if TYPE_CHECKING:

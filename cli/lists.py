@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from highfence.cli.command import Command, Group, add_format, emit_json
 from highfence.errors import HighfenceError
-from highfence.flows.tables import render
+from highfence.cli.tables import render
 from highfence.settings import Settings
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from highfence.cli.command import Command, add_format, emit_json, prefect_env
 from highfence.errors import UsageError
-from highfence.flows.tables import render
+from highfence.cli.tables import render
 from highfence.settings import Settings
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from highfence.cli.command import Command, Group, add_format, emit_json
 from highfence.errors import UsageError
-from highfence.flows.tables import render
+from highfence.cli.tables import render
 from highfence.settings import Settings
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from highfence.cli.command import Command, Group, prefect_env
 from highfence.errors import HighfenceError, UsageError
-from highfence.flows.tables import render
+from highfence.cli.tables import render
 from highfence.settings import Settings
 
 
