@@ -93,7 +93,7 @@ def test_analyst_notebook_runs_on_the_demo_read_copy(tmp_path, prefect_harness, 
     db = tmp_path / "demo.duckdb"
     demo_flow(db=db, out_dir=tmp_path)
     monkeypatch.setenv("HIGHFENCE_READ_DB", str(store.read_copy_path(db)))
-    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "analyst.ipynb").read_text(encoding="utf-8"))
+    nb = json.loads((Path(__file__).parents[2] / "notebooks" / "analyst.ipynb").read_text(encoding="utf-8"))
     scope: dict = {}
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
