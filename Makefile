@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install clean
+.PHONY: demo test test-quick install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
+
+# Everything but the tests that start a Prefect API server or a Dask cluster: for iterating; `make test` before a push.
+test-quick: $(STAMP)
+	$(VENV)/bin/python -m pytest -q -m "not prefect_server and not dask"
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

@@ -7,16 +7,13 @@ import pytest
 from highfence import store
 from highfence.checklists.templates import templates
 from highfence.flows.partnerships import Partnership, add_partnership, answer, readiness, show, start_checklist
-from highfence.flows.demo import demo_flow
 from highfence.errors import InputError
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory, prefect_harness):
-    out = tmp_path_factory.mktemp("demo-cl")
-    db = out / "demo.duckdb"
-    result = demo_flow(db=db, out_dir=out)
-    return db, result
+@pytest.fixture
+def demo_db(demo_store):
+    """A copy of the session's demo store (conftest) for each test: these tests add partnerships and answers."""
+    return demo_store.db, demo_store.result
 
 
 def items(db, instance):

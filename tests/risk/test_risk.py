@@ -134,11 +134,10 @@ NAMES = {  # names of several origins for every researcher; nothing about the pe
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory, prefect_harness):
-    out = tmp_path_factory.mktemp("demo-risk")
-    db = out / "demo.duckdb"
-    demo_flow(db=db, out_dir=out)
-    return db
+def demo_store(tmp_path_factory, demo_session):
+    """The database of a copy of the session's demo run (this shadows conftest's `demo_store`, a DemoRun, for this
+    module); `outcomes` copies it again for each variant."""
+    return demo_session.copy_to(tmp_path_factory.mktemp("demo-risk")).db
 
 
 def outcomes(db, tmp_path, rename=None, shuffle=False):

@@ -20,7 +20,7 @@ ROWS = [(str(i), text, None) for i, text in enumerate([
     "Harbin Medical University", "哈爾濱工業大學", "Tohoku University"] * 20)]
 
 
-@pytest.mark.parametrize("kind", ["thread", "dask"])
+@pytest.mark.parametrize("kind", ["thread", pytest.param("dask", marks=pytest.mark.dask)])
 def test_partitioned_matching_equals_single_process(kind, prefect_harness):
     m = Matcher(ENTRIES)
     expected = [(rid, x.entry_id, x.decision) for rid, text, c in ROWS for x in m.match(text, c)]
@@ -40,6 +40,7 @@ def finding_keys(findings):
     return [(f.observation_id, f.entry_id, f.score, f.decision, f.explanation) for f in findings]
 
 
+@pytest.mark.dask
 @pytest.mark.parametrize("only", [None, {1}], ids=["full", "delta"])
 def test_screening_matched_on_dask_equals_in_process(only, prefect_harness):
     m = Matcher(ENTRIES)

@@ -9,17 +9,15 @@ import openpyxl
 import pytest
 
 from highfence import store
-from highfence.flows.demo import demo_flow
 from highfence.flows.reconcile import load_disclosures, reconcile_store
 from highfence.reports.build import build
 from highfence.reports.render import write
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory, prefect_harness):
-    out = tmp_path_factory.mktemp("demo")
-    db = out / "demo.duckdb"
-    result = demo_flow(db=db, out_dir=out)
+def demo_db(tmp_path_factory, demo_session):
+    demo = demo_session.copy_to(tmp_path_factory.mktemp("demo"))  # the session's demo run (conftest), copied
+    out, db, result = demo.out, demo.db, demo.result
     # a researcher whose NDA partner is listed: restricted, and absent unless asked for
     nda = out / "nda.json"
     nda.write_text(json.dumps({"researcher_id": "R-0003", "affiliations": [

@@ -271,7 +271,7 @@ def test_run_killed_halfway_then_rerun_completes_without_duplicates(server, db, 
     script = ("from pathlib import Path; from highfence.flows.screen import screen_roster; "
               "from highfence.settings import load_settings; s = load_settings(); "
               f"screen_roster(s.db_path, s, Path({str(roster)!r}), since=2015)")
-    proc = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=Path(__file__).resolve().parent.parent)
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=Path(__file__).resolve().parents[2])
     try:
         deadline = time.monotonic() + 120
         while not server.hits("/ror/organizations/01yqg2h08") and time.monotonic() < deadline:

@@ -60,15 +60,14 @@ def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harn
         assert reader.execute("SELECT count(*) FROM findings").fetchall()[0][0] == counts["findings"]
 
 
-def test_failed_screening_leaves_findings_as_they_were(tmp_path, prefect_harness, monkeypatch):
+def test_failed_screening_leaves_findings_as_they_were(tmp_path, prefect_harness, monkeypatch, demo_store):
     """Screening commits with the run's final status: if it fails, the previous findings stay and the run says
     'failed'."""
     import pytest
 
     from highfence.flows import screen as screening_module
 
-    db = tmp_path / "demo.duckdb"
-    demo_flow(db=db, out_dir=tmp_path)
+    db = demo_store.db  # the session's first demo run, copied into tmp_path
     with store.connect(db, read_only=True) as con:
         before = con.execute("SELECT finding_id, last_run_id FROM findings ORDER BY 1").fetchall()
 
@@ -85,15 +84,14 @@ def test_failed_screening_leaves_findings_as_they_were(tmp_path, prefect_harness
     assert statuses == ["succeeded", "failed"]
 
 
-def test_analyst_notebook_runs_on_the_demo_read_copy(tmp_path, prefect_harness, monkeypatch):
+def test_analyst_notebook_runs_on_the_demo_read_copy(tmp_path, prefect_harness, monkeypatch, demo_store):
     """Every code cell of notebooks/analyst.ipynb, in order, against the demo database's read copy."""
     import json
     from pathlib import Path
 
-    db = tmp_path / "demo.duckdb"
-    demo_flow(db=db, out_dir=tmp_path)
+    db = demo_store.db  # the session's demo run, copied into tmp_path
     monkeypatch.setenv("HIGHFENCE_READ_DB", str(store.read_copy_path(db)))
-    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "analyst.ipynb").read_text(encoding="utf-8"))
+    nb = json.loads((Path(__file__).parents[2] / "notebooks" / "analyst.ipynb").read_text(encoding="utf-8"))
     scope: dict = {}
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":

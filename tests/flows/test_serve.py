@@ -62,6 +62,7 @@ def prefect_server(tmp_path):
     proc.wait(timeout=30)
 
 
+@pytest.mark.prefect_server
 def test_serve_and_trigger_screen_full(prefect_server, tmp_path):
     env = prefect_server
     db = tmp_path / "hf.duckdb"

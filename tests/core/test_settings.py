@@ -57,7 +57,7 @@ def test_bad_environment_value_names_variable():
 def test_shipped_example_config_loads():
     from pathlib import Path
 
-    example = Path(__file__).resolve().parent.parent / "highfence.toml.example"
+    example = Path(__file__).resolve().parents[2] / "highfence.toml.example"
     s = load_settings(example, env={})
     assert s["scale.task_runner"] == "" and s["scale.workers"] == 2 and s.sources["scale.workers"].startswith("file")
 
