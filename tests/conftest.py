@@ -95,14 +95,16 @@ class DemoRun:
 
 
 @pytest.fixture(scope="session")
-def demo_session(tmp_path_factory, prefect_harness) -> DemoRun:
-    """The demo flow, run once for the whole session. Never write to it: take a copy (`demo_store`, or
-    `demo_session.copy_to(dir)` in a module-scoped fixture). A test about the demo flow itself, or one that patches
-    a module before the demo runs, runs its own demo_flow instead."""
+def demo_session(tmp_path_factory) -> DemoRun:
+    """The demo flow, run once for the whole session, the way the CLI runs it (in-process unless a Prefect API is
+    configured). Never write to it: take a copy (`demo_store`, or `demo_session.copy_to(dir)` in a module-scoped
+    fixture). A test about the demo flow itself, or one that patches a module before the demo runs, runs its own
+    demo_flow instead."""
     from highfence.flows.demo import demo_flow
+    from highfence.flows.engine import run_flow
 
     out = tmp_path_factory.mktemp("demo-session")
-    result = demo_flow(db=out / "demo.duckdb", out_dir=out)
+    result = run_flow(demo_flow, db=out / "demo.duckdb", out_dir=out)
     return DemoRun(out, result)
 
 
