@@ -14,7 +14,7 @@ from typing import Iterable
 from highfence.matching.cjk import has_cjk, pinyin_key, simplify, strip_legal_form
 from highfence.matching.model import ListedEntry, Variant
 from highfence.matching.parse import Affiliation, content_indexes, is_noise, place_countries, segment_tokens, tokenize
-from highfence.matching.resources import DEMONYMS, crosswalk, places, ror_orgs, token_countries
+from highfence.matching.resources import DEMONYMS, crosswalk, name_stats, places, ror_orgs, token_countries
 from highfence.matching.vocab import PINYIN_ORG_WORDS
 
 GENERIC_COUNTRIES = 10  # a token used in organisation names of this many countries identifies nothing alone
@@ -124,8 +124,14 @@ def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Va
     if not tokens:
         return None
     generic = is_generic(tokens, entry.countries) or (len(tokens) == 1 and tokens[0] in token_countries())
+    stat = name_stats().get(" ".join(tokens))
+    several = bool(stat and stat.several)
+    if generic and stat and stat.unique and len(tokens) >= 3:
+        # common words, but a whole name only one organisation in the registry bears ('Air Force Engineering
+        # University'): distinctive
+        generic = False
     bag = tuple(sorted(t for t in tokens if not is_noise(t) or t[0].isdigit()))
-    return Variant(entry_index, name, origin, tuple(parts), tokens, generic, bag=bag)
+    return Variant(entry_index, name, origin, tuple(parts), tokens, generic, bag=bag, several=several)
 
 
 class NameIndex:
@@ -151,8 +157,23 @@ class NameIndex:
         if use_crosswalk:
             self._enrich_from_ror(add)
         self._pool_same_organisation(add)
+        self._mark_ambiguous()
         self._build()
         self.short_heads = self._short_heads()
+
+    def _mark_ambiguous(self) -> None:
+        """An alias that the registry says may mean several organisations ('National Research University') never
+        matches alone, whichever list or registry record it came from. A list's own primary name is what the list
+        says the organisation is called, and stays."""
+        from dataclasses import replace
+
+        from highfence.matching.normalize import fold
+
+        from highfence.watchlists.text import split_parentheses
+
+        primaries = {fold(e.name) for e in self.entries} | {fold(split_parentheses(e.name)[0]) for e in self.entries}
+        self.variants = [replace(v, several=False) if v.several and (
+            v.origin.startswith("primary") or fold(v.name) in primaries) else v for v in self.variants]
 
     def _short_heads(self) -> dict[str, tuple[str, frozenset[str]]]:
         """'beihang' -> ('Beihang University', {'CN'}): the first word of a listed two-word university name, when

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from highfence.matching.cjk import CJK_RUN, has_cjk, simplify
+from highfence.matching.hygiene import clean, words_text
 from highfence.matching.normalize import fold
 from highfence.matching.resources import DEMONYMS, places
 from highfence.matching.vocab import COUNTRY_NOISE, LEGAL_FORMS, STOPWORDS, canon
@@ -50,7 +51,7 @@ class Affiliation:
 @lru_cache(maxsize=200000)
 def tokenize(text: str) -> tuple[str, ...]:
     """Canonical tokens of a Latin-script (or any non-CJK) text."""
-    text = text.replace("&", " and ").replace("-", " ").replace("‐", " ")
+    text = words_text(text).replace("&", " and ").replace("-", " ").replace("‐", " ")
     return tuple(canon(t) for t in _WORD.findall(fold(text)) if t != "_")
 
 
@@ -82,6 +83,30 @@ def _country_names() -> dict[str, str]:
     for noise in ("pr china", "p r china", "people r china", "people republic china", "prc", "usa", "uk", "ussr"):
         table.setdefault(noise, {"ussr": "RU", "usa": "US", "uk": "GB"}.get(noise, "CN"))
     return table
+
+
+_ISO2 = re.compile(r"^[A-Z]{2}$")
+
+
+@lru_cache(maxsize=1)
+def _iso_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def iso_code(raw: str) -> str | None:
+    """'CN' -> 'CN' when a segment is an ISO 3166 code written in capitals; the UK is 'GB' in ISO but 'UK' in print."""
+    raw = raw.strip()
+    if not _ISO2.match(raw):
+        return None
+    raw = {"UK": "GB"}.get(raw, raw)
+    return raw if raw in _iso_codes() else None
+
+
+# Two-letter codes that are also US state abbreviations ('Boston, MA', 'Bloomington, IN'): a location, not a country.
+US_STATES = frozenset("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
+                      "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split())
 
 
 def country_of(phrase: str) -> str | None:
@@ -155,7 +180,7 @@ def _segment(raw: str) -> tuple[Segment, frozenset[str]]:
 
 def segment_tokens(text: str) -> list[tuple[str, ...]]:
     """The tokens of each segment, through the same per-segment cache as parsing (cheap for recurring parts)."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = clean(unicodedata.normalize("NFKC", text or ""))
     out = []
     for chunk in _CHUNK.split(text):
         for raw in _split_segments(chunk):
@@ -181,18 +206,20 @@ def _split_segments(chunk: str) -> list[str]:
 
 
 def parse_affiliation(text: str) -> Affiliation:
-    text = unicodedata.normalize("NFKC", text or "")
+    text = clean(unicodedata.normalize("NFKC", text or ""))
     # Arabic-script variants to one form; zero-width non-joiners split Persian compounds.
     text = text.replace("\u200c", " ").replace("ي", "ی").replace("ك", "ک")
     segments: list[Segment] = []
     chunk_countries: list[frozenset[str]] = []
     for c, chunk in enumerate(p for p in _CHUNK.split(text) if p.strip()):
         countries: set[str] = set()
-        for raw in _split_segments(chunk):
-            raw = raw.strip(" .\t\"'«»“”")
-            if not raw:
-                continue
+        raws = [r for r in (raw.strip(" .\t\"'«»“”") for raw in _split_segments(chunk)) if r]
+        for k, raw in enumerate(raws):
             seg, seg_countries = _segment(raw)
+            if k and k == len(raws) - 1 and (code := iso_code(raw)):
+                # a trailing ISO country code ('..., CN'), as bibliographic databases append it
+                seg = Segment(c, raw, seg.tokens, (), "", True)
+                seg_countries = frozenset() if code in US_STATES else frozenset({code})
             segments.append(seg if seg.chunk == c else Segment(c, *_fields(seg)[1:]))
             countries |= seg_countries
         chunk_countries.append(frozenset(countries))

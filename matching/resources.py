@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,4 +78,36 @@ def cjk_name_countries() -> dict[str, frozenset[str]]:
         if line and not line.startswith("#"):
             name, countries = line.split("\t")
             out[name] = frozenset(countries.split(","))
+    return out
+
+
+@dataclass(frozen=True)
+class NameStat:
+    """How many organisation families (ROR) a name denotes: as their own name, inside longer names as the matcher
+    reads them, and continued into another organisation's own name."""
+
+    exact: int
+    within: int
+    foreign: int
+
+    @property
+    def several(self) -> bool:
+        """The name may mean more than one organisation: never enough on its own."""
+        return self.exact >= 2 or (self.exact == 0 and self.within >= 2) or (self.exact == 1 and self.foreign >= 1)
+
+    @property
+    def unique(self) -> bool:
+        return self.exact == 1 and self.foreign == 0
+
+
+@lru_cache(maxsize=1)
+def name_stats() -> dict[str, NameStat]:
+    """Canonical name tokens joined by spaces (acronyms as 'acronym:XYZ') -> NameStat."""
+    out = {}
+    with (DATA / "matching" / "name_stats.tsv.gz").open("rb") as raw, gzip.GzipFile(fileobj=raw) as gz:
+        for line in io.TextIOWrapper(gz, encoding="utf-8"):
+            if line.startswith("#"):
+                continue
+            key, exact, within, foreign = line.rstrip("\n").split("\t")
+            out[key] = NameStat(int(exact), int(within), int(foreign))
     return out

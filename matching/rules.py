@@ -14,7 +14,7 @@ from highfence.matching.vocab import (BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJ
                             LEGAL_PREFIXES, ORG_WORDS, PARENT_PREFIXES, PINYIN_ORG_WORDS, STOPWORDS, UNIT_WORDS)
 
 
-def _is_place(tokens: list[str]) -> bool:
+def is_place(tokens: list[str]) -> bool:
     rest = [t for t in tokens if not is_noise(t) and t not in COUNTRY_NOISE and t not in STOPWORDS]
     if not rest:
         return True
@@ -70,10 +70,10 @@ def suffix_rule(suffix: list[str]) -> tuple[bool, str]:
     if suffix[0] in CONTINUATIONS:
         if suffix[0] == "and" and any(t in UNIT_WORDS or t in ORG_WORDS for t in suffix[1:]):
             return True, f"another unit or organisation follows: '{text}'"
-        if suffix[0] in ("of", "in", "at") and len(suffix) > 1 and _is_place(suffix[1:]):
+        if suffix[0] in ("of", "in", "at") and len(suffix) > 1 and is_place(suffix[1:]):
             return True, f"branch or place after it: '{text}'"
         return False, f"'{text}' after it continues the name"
-    if _is_place(suffix):
+    if is_place(suffix):
         return True, f"place after it: '{text}'"
     if any(t in UNIT_WORDS for t in suffix):
         return True, f"unit named after it: '{text}'"
@@ -98,7 +98,7 @@ def cjk_suffix_rule(suffix: str) -> tuple[bool, str]:
 
 
 def pinyin_suffix_rule(suffix: list[str]) -> tuple[bool, str]:
-    if not suffix or _is_place(suffix):
+    if not suffix or is_place(suffix):
         return True, ""
     if any(t in UNIT_WORDS or t in PINYIN_ORG_WORDS for t in suffix):
         return True, f"unit named after it: '{' '.join(suffix)}'"

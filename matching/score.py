@@ -124,9 +124,13 @@ def score_latin(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
             hit = _phrase_in_window((seg,), v.tokens, fuzzy) or _reordered(seg, v.tokens, v.bag)
             if hit and (best is None or hit.score > best.score):
                 best, best_chunk = hit, c
-        for k in range(2, len(v.parts) + 1):
+        for k in range(2, max(len(v.parts), 2) + 1):
             for i in range(len(segs) - k + 1):
                 hit = _phrase_in_window(segs[i:i + k], v.tokens, fuzzy)
+                if hit and k > len(v.parts):
+                    # a one-part name across a comma ('Beijing, Institute of Technology'): a stray comma
+                    hit.score -= 3
+                    hit.rules.append("a comma inside the name read as a typo")
                 if hit and (best is None or hit.score > best.score):
                     best, best_chunk = hit, c
         # a listed sub-unit ('Chinese Academy of Sciences, Institute of Physics'): every part, in any order
@@ -221,6 +225,8 @@ def score_acronym(aff: Affiliation, v: Variant, entry: ListedEntry) -> tuple[Hit
 
 def score_variant(aff: Affiliation, v: Variant, entry: ListedEntry, extra_countries: frozenset[str] = frozenset()
                   ) -> Hit | None:
+    if v.several:
+        return None  # a name several organisations bear or contain: the string's other words must decide
     if v.acronym:
         hit, chunk = score_acronym(aff, v, entry)
     elif v.cjk:

@@ -3,6 +3,8 @@ structural rules need. Applied identically to list names and to observed strings
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Canonical token for each spelling: full words in several languages, plurals, Web of Science abbreviations.
 _CANON_GROUPS = {
     "university": "university univ universities universitat universiteit universidad universidade universite "
@@ -14,7 +16,7 @@ _CANON_GROUPS = {
     "engineering": "engineering engn eng engineer engineers ingenieria",
     "national": "national natl nacional nationale nazionale",
     "academy": "academy acad academia academie akademie akademiya",
-    "polytechnic": "polytechnic polytechnical polytech polytechnique politecnico politecnica polytechnik",
+    "polytechnic": "polytechnic polytechnical polytech polytechnique politecnico politecnica polytechnik poly",
     "aeronautics": "aeronautics aeronaut aeronautical aeronautic",
     "astronautics": "astronautics astronaut astronautical astronautic",
     "laboratory": "laboratory lab labs laboratories laboratorio laboratoire labor",
@@ -31,7 +33,10 @@ _CANON_GROUPS = {
     "physics": "physics phys",
     "biology": "biology biol biological",
     "mathematics": "mathematics math maths",
-    "information": "information informat info",
+    "information": "information informat info inf",
+    "computer": "computer comput computing computation computational computers",
+    "automation": "automation autom automatic",
+    "telecommunication": "telecommunication telecommun telecommunications telecom",
     "electronics": "electronics electron electronic",
     "communication": "communication commun communications",
     "mechanics": "mechanics mech mechanical",
@@ -104,5 +109,29 @@ PINYIN_ORG_WORDS = frozenset("daxue xueyuan yanjiusuo yanjiuyuan yiyuan gongye k
                              "yike gongsi jituan".split())
 
 
+# Misspellings are read as these words only: long, frequent organisation words ('Univeristy', 'Technolgy',
+# 'Insitute'). A word is read as a misspelling only when the registry barely knows it (see `canon`).
+_SPELLED = tuple(sorted({c for c in _CANON_GROUPS if len(c) >= 7}))
+
+
 def canon(token: str) -> str:
-    return CANON.get(token, token)
+    found = CANON.get(token)
+    if found is not None:
+        return found
+    return _misspelled(token) if len(token) >= 7 and token.isalpha() and token.isascii() else token
+
+
+@lru_cache(maxsize=100000)
+def _misspelled(token: str) -> str:
+    """'univeristy' -> 'university': one edit (two in long words) from an organisation word, same first letter, and a
+    word that ROR's organisation names use in at most one country (a real word is used more widely)."""
+    from rapidfuzz.distance import OSA
+
+    from highfence.matching.resources import token_countries
+
+    if token_countries().get(token, 0) > 1:
+        return token
+    limit = 2 if len(token) >= 10 else 1
+    best = [w for w in _SPELLED if w[0] == token[0] and abs(len(w) - len(token)) <= limit
+            and OSA.distance(w, token, score_cutoff=limit) <= limit]
+    return best[0] if len(best) == 1 else token
