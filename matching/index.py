@@ -13,7 +13,8 @@ from typing import Iterable
 
 from highfence.matching.cjk import has_cjk, pinyin_key, simplify, strip_legal_form
 from highfence.matching.model import ListedEntry, Variant
-from highfence.matching.parse import Affiliation, content_indexes, is_noise, place_countries, segment_tokens, tokenize
+from highfence.matching.parse import (Affiliation, content_indexes, country_of, is_location, is_noise, place_countries,
+                                      segment_tokens, tokenize)
 from highfence.matching.resources import DEMONYMS, crosswalk, name_stats, places, ror_orgs, token_countries
 from highfence.matching.vocab import PINYIN_ORG_WORDS
 
@@ -66,6 +67,9 @@ def name_forms(name: str) -> list[tuple[str, str]]:
         place = tokenize(m.group(2))
         if place and place_countries(place) and " ".join(place) in places():
             forms.append((main[: m.start()], f"without '{m.group(0).strip()}'"))
+    parent_cut = None if has_cjk(main) or "," in main else _without_trailing_parent(main)
+    if parent_cut:
+        forms.append(parent_cut)
     m = _LEADING_ACRONYM.match(main)
     # only a parent's acronym before a name written in mixed case ('AECC Beijing Institute ...'), never a word of
     # a name written all in capitals ('WIN KEY LIMITED')
@@ -86,9 +90,72 @@ def _split_parent_unit(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [tokens]
 
 
+def _only_country(name: str) -> bool:
+    from highfence.matching.vocab import STOPWORDS
+
+    toks = list(tokenize(name))
+    while toks and toks[0] in STOPWORDS:
+        toks.pop(0)
+    return bool(toks) and country_of(" ".join(toks)) is not None
+
+
+def _without_trailing_parent(main: str) -> tuple[str, str] | None:
+    """'Kotelnikov Institute of Radioengineering and Electronics of the Russian Academy of Sciences' -> the
+    institute's own name: a parent body after a last 'of the', when what stays is a proper name of its own."""
+    from highfence.matching.vocab import PARENT_HEADS
+
+    for m in reversed(list(re.finditer(r"\s+of\s+(?:the\s+)?", main, re.I))):  # the last 'of' first
+        head, tail = main[: m.start()], main[m.end():]
+        tail_tokens = tokenize(tail)
+        if (tail_tokens and tail_tokens[0] not in PARENT_HEADS and any(t in PARENT_HEADS for t in tail_tokens)
+                and any(_proper_word(t) for t in tokenize(head)) and len(tokenize(head)) >= 2):
+            return head, f"without its parent '{main[m.start():].strip()}'"
+        if tail_tokens and tail_tokens[0] in PARENT_HEADS:
+            break
+    return None
+
+
+def _proper_word(token: str) -> bool:
+    """A word that is part of a proper name ('Bhabha'): no place, nationality or vocabulary word, and used in the
+    organisation names of at most two countries."""
+    from highfence.matching.vocab import CANON, ORG_WORDS, STOPWORDS, UNIT_WORDS
+
+    return (len(token) >= 3 and token.isalpha() and token not in places() and token not in DEMONYMS
+            and token not in CANON.values() and token not in STOPWORDS and token not in UNIT_WORDS
+            and token not in ORG_WORDS and token_countries().get(token, 0) <= 2)
+
+
+def unit_part_forms(main: str) -> list[tuple[str, str]]:
+    """'Bhabha Atomic Research Centre, Department of Atomic Energy' -> the unit part alone: a listed unit written
+    with its parent after a comma is named by its own name as well. Only a part headed by a research unit's word, with
+    its parent (a ministry, academy, corporation ... or an acronym) in another part; whether the unit part is
+    distinctive enough to stand alone is decided like any other name ('Institute of Physics' is not)."""
+    from highfence.matching.vocab import PARENT_HEADS, RESEARCH_UNIT_HEADS
+
+    parts = [p.strip() for p in main.split(",") if p.strip()]
+    if len(parts) < 2 or has_cjk(main):
+        return []
+    out = []
+    for i, part in enumerate(parts):
+        toks = tokenize(part)
+        others = [tokenize(p) for j, p in enumerate(parts) if j != i]
+        if len(toks) < 2 or not any(t in RESEARCH_UNIT_HEADS for t in toks):
+            continue
+        if any(t in PARENT_HEADS for t in toks):
+            continue  # 'University of X Institute': the part carries its own parent
+        if not any(_proper_word(t) for t in toks):
+            continue  # 'Shenzhen Research Institute', 'Institute of Bioengineering': many parents have one
+        if all(any(t in PARENT_HEADS for t in o) or _ACRONYM.match(p.replace(" ", ""))
+               for o, p in zip(others, [p for j, p in enumerate(parts) if j != i])):
+            out.append((part, "its unit part, without its parent"))
+    return out
+
+
 def variant_from_name(entry_index: int, entry: ListedEntry, name: str, origin: str) -> list[Variant]:
     out = []
-    for form, how in name_forms(name.strip()):
+    forms = name_forms(name.strip())
+    forms += [f for main, _ in forms[:1] for f in unit_part_forms(main)]
+    for form, how in forms:
         v = _variant(entry_index, entry, form, origin + (f", {how}" if how else ""))
         # a shortened form must still identify something on its own ('University of Tehran' is not 'University')
         if v and not (how and not v.cjk and not v.acronym and (v.generic or len(v.tokens) < 2)):
@@ -121,8 +188,8 @@ def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Va
     if len(parts) == 1:
         parts = _split_parent_unit(parts[0])
     tokens = tuple(t for p in parts for t in p)
-    if not tokens:
-        return None
+    if not tokens or is_location(tokens) or _only_country(name):
+        return None  # a place or a country ('of the Islamic Republic of Iran') names no organisation
     generic = is_generic(tokens, entry.countries) or (len(tokens) == 1 and tokens[0] in token_countries())
     stat = name_stats().get(" ".join(tokens))
     several = bool(stat and stat.several)

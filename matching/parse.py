@@ -146,7 +146,8 @@ def place_countries(tokens: tuple[str, ...]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _is_location(tokens: tuple[str, ...]) -> bool:
+def is_location(tokens: tuple[str, ...]) -> bool:
+    """Only a place, country or postcode."""
     if not tokens:
         return True
     rest = [t for t in tokens if not is_noise(t) and t not in COUNTRY_NOISE and t not in STOPWORDS]
@@ -167,7 +168,7 @@ def _segment(raw: str) -> tuple[Segment, frozenset[str]]:
     cjk = simplify(re.sub(r"\s+", " ", raw)) if has_cjk(raw) else ""
     latin = CJK_RUN.sub(" ", raw) if cjk else raw
     tokens = tokenize(latin)
-    location = not cjk and _is_location(tokens)
+    location = not cjk and is_location(tokens)
     countries: frozenset[str] = frozenset()
     if tokens:
         countries = place_countries(tokens) if location else frozenset(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from highfence.matching.cjk import CJK_RUN
 from highfence.matching.parse import country_of, is_noise, place_countries
 from highfence.matching.resources import places
-from highfence.matching.vocab import (BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES, CONTINUATIONS, COUNTRY_NOISE,
+from highfence.matching.vocab import (ADDRESS_WORDS, BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES, CONTINUATIONS, COUNTRY_NOISE,
                             LEGAL_PREFIXES, ORG_WORDS, PARENT_PREFIXES, PINYIN_ORG_WORDS, STOPWORDS, UNIT_WORDS)
 
 
@@ -43,6 +43,8 @@ def prefix_rule(prefix: list[str]) -> tuple[bool, str]:
     if not prefix:
         return True, ""
     text = " ".join(prefix)
+    if all(len(t) == 1 and t.isalpha() for t in prefix):
+        return True, f"initials before it: '{text}'"  # 'P. N. Lebedev Physical Institute
     for parent in PARENT_PREFIXES:
         if tuple(prefix[-len(parent):]) == parent:
             rest = prefix[:-len(parent)]
@@ -59,6 +61,29 @@ def prefix_rule(prefix: list[str]) -> tuple[bool, str]:
     return False, f"'{text}' before it makes a different name"
 
 
+def eponym_prefix(prefix: list[str], name: tuple[str, ...]) -> tuple[bool, str]:
+    """'Kotelnikov Institute of Radio-Engineering and Electronics': a research institute named with the person it is
+    named after in front. One proper word (initials aside) before a name headed by a research unit's word; the
+    caller allows it only for a name distinctive on its own, since 'Landau Institute for Theoretical Physics' is not
+    every 'Institute for Theoretical Physics'."""
+    from highfence.matching.vocab import CANON, ORG_WORDS
+
+    from highfence.matching.resources import DEMONYMS, token_countries
+
+    words = [t for t in prefix if not (len(t) == 1 and t.isalpha())]
+    if len(words) != 1 or not name or name[0] not in ("institute", "laboratory", "center", "observatory"):
+        return False, ""
+    w = words[0]
+    if (len(w) < 4 or not w.isalpha() or w in places() or w in DEMONYMS or w in CANON.values() or w in STOPWORDS
+            or w in UNIT_WORDS or w in ORG_WORDS or w in BLOCKING_PREFIXES or token_countries().get(w, 0) > 2):
+        return False, ""
+    return True, f"the name of the person it is named after before it: '{' '.join(prefix)}'"
+
+
+# 'named after' in Russian, written out or transliterated: 'Институт ... им. В.А. Котельникова', '... imeni Lomonosova'
+HONORIFICS = frozenset(("imeni", "im", "имени", "им"))
+
+
 def suffix_rule(suffix: list[str]) -> tuple[bool, str]:
     while suffix and suffix[0] == "the":
         suffix = suffix[1:]
@@ -73,8 +98,12 @@ def suffix_rule(suffix: list[str]) -> tuple[bool, str]:
         if suffix[0] in ("of", "in", "at") and len(suffix) > 1 and is_place(suffix[1:]):
             return True, f"branch or place after it: '{text}'"
         return False, f"'{text}' after it continues the name"
+    if suffix[0] in HONORIFICS:
+        return True, f"honorific after it: '{text}'"
     if is_place(suffix):
         return True, f"place after it: '{text}'"
+    if any(t in ADDRESS_WORDS for t in suffix) or (suffix[0].isdigit() and len(suffix[0]) >= 4):
+        return True, f"address after it: '{text}'"
     if any(t in UNIT_WORDS for t in suffix):
         return True, f"unit named after it: '{text}'"
     return False, f"'{text}' after it makes a different name"

@@ -10,7 +10,7 @@ from rapidfuzz.distance import OSA
 from highfence.matching.model import ListedEntry, Variant
 from highfence.matching.parse import Affiliation, Segment, is_noise
 from highfence.matching.resources import cjk_name_countries, places, token_countries
-from highfence.matching.rules import cjk_prefix_rule, cjk_suffix_rule, pinyin_suffix_rule, prefix_rule, suffix_rule
+from highfence.matching.rules import eponym_prefix, cjk_prefix_rule, cjk_suffix_rule, pinyin_suffix_rule, prefix_rule, suffix_rule
 from highfence.matching.vocab import PINYIN_ORG_WORDS
 
 
@@ -62,7 +62,8 @@ def align(content: list[str], name: tuple[str, ...], fuzzy: bool = True) -> list
     return out
 
 
-def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple[str, ...], fuzzy: bool = True) -> Hit | None:
+def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple[str, ...], fuzzy: bool = True,
+                      distinctive: bool = False) -> Hit | None:
     """Best acceptable occurrence of ``tokens`` in adjacent segments joined together."""
     if len(window) == 1:
         have = window[0].wordset
@@ -86,10 +87,14 @@ def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple
         seg_start = owner.index(0)
         seg_end = len(flat) - 1 - owner[::-1].index(len(window) - 1)
         ok_p, why_p = prefix_rule(flat[seg_start:first])
+        penalty = 0
+        if not ok_p and distinctive:
+            ok_p, why_p = eponym_prefix(flat[seg_start:first], tokens)
+            penalty = 3
         ok_s, why_s = suffix_rule(flat[last + 1:seg_end + 1])
         if not (ok_p and ok_s):
             continue
-        score = 100.0 - 5 * sum("spelling" in x for x in notes) - 2 * sum("spelling" not in x for x in notes)
+        score = 100.0 - penalty - 5 * sum("spelling" in x for x in notes) - 2 * sum("spelling" not in x for x in notes)
         rules = notes + [r for r in (why_p, why_s) if r]
         hit = Hit(score, ", ".join(s.raw for s in window), rules)
         if best is None or hit.score > best.score:
@@ -120,8 +125,9 @@ def score_latin(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
         # the whole name, possibly across as many adjacent segments as it has comma-separated parts
         # typos are forgiven only in names of two or more words that are not common vocabulary
         fuzzy = len(v.tokens) >= 2 and not v.generic
+        distinctive = fuzzy and len(v.parts) == 1
         for seg in segs:
-            hit = _phrase_in_window((seg,), v.tokens, fuzzy) or _reordered(seg, v.tokens, v.bag)
+            hit = _phrase_in_window((seg,), v.tokens, fuzzy, distinctive) or _reordered(seg, v.tokens, v.bag)
             if hit and (best is None or hit.score > best.score):
                 best, best_chunk = hit, c
         for k in range(2, max(len(v.parts), 2) + 1):

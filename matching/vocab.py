@@ -76,6 +76,16 @@ UNIT_WORDS = frozenset("department school college faculty institute laboratory c
                        "clinic program programme group team office branch campus graduate key station base "
                        "observatory museum library affiliated".split())
 
+# Words that head a research unit's own name ('Bhabha Atomic Research Centre'), and words that head the bodies such
+# units belong to ('Department of Atomic Energy', 'Chinese Academy of Sciences').
+RESEARCH_UNIT_HEADS = frozenset("institute laboratory center hospital observatory station base college school".split())
+PARENT_HEADS = frozenset("academy ministry department corporation university group company agency commission "
+                         "administration council government".split())
+
+# Words of a street address after a name ('53 Leninskiy prospekt').
+ADDRESS_WORDS = frozenset("street road rd avenue ave prospekt prospect ulitsa ul lane blvd boulevard str strasse "
+                          "shosse pereulok naberezhnaya box po".split())
+
 # Words that head an organisation's own name.
 ORG_WORDS = frozenset("university academy corporation company ministry agency institute college school".split())
 
