@@ -15,7 +15,8 @@ from highfence.matching.cjk import has_cjk, pinyin_key, simplify, strip_legal_fo
 from highfence.matching.model import ListedEntry, Variant
 from highfence.matching.parse import (Affiliation, content_indexes, country_of, is_location, is_noise, place_countries,
                                       segment_tokens, tokenize)
-from highfence.matching.resources import DEMONYMS, crosswalk, name_stats, places, ror_orgs, token_countries
+from highfence.matching.resources import (DEMONYMS, crosswalk, name_stats, places, registry_acronyms, ror_orgs,
+                                          token_countries)
 from highfence.matching.vocab import PINYIN_ORG_WORDS
 
 GENERIC_COUNTRIES = 10  # a token used in organisation names of this many countries identifies nothing alone
@@ -45,7 +46,7 @@ def is_generic(tokens: tuple[str, ...], entry_countries: Iterable[str]) -> bool:
     return True
 
 
-_NAMED_AFTER = re.compile(r"\s+(named after|named for|im\.|imeni)\s+.*$", re.I)
+_NAMED_AFTER = re.compile(r"\s+(named after|named for|im\.|imeni|им\.|имени)\s*.*$", re.I)
 _LEADING_ACRONYM = re.compile(r"^([A-Z][A-Z0-9&-]{1,7})\s+(?=\S+\s+\S+)")
 
 
@@ -67,6 +68,8 @@ def name_forms(name: str) -> list[tuple[str, str]]:
         place = tokenize(m.group(2))
         if place and place_countries(place) and " ".join(place) in places():
             forms.append((main[: m.start()], f"without '{m.group(0).strip()}'"))
+    if not has_cjk(main):
+        forms += _inverted(main)
     parent_cut = None if has_cjk(main) or "," in main else _without_trailing_parent(main)
     if parent_cut:
         forms.append(parent_cut)
@@ -88,6 +91,27 @@ def _split_parent_unit(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
                 "key", "state", "national", "research") and not tokens[i - 1].isdigit():
             return [tokens[:i], tokens[i:]]
     return [tokens]
+
+
+_X_UNIVERSITY = re.compile(r"^([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?) University$")
+_UNIVERSITY_OF_X = re.compile(r"^University of ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)$")
+
+
+def _inverted(main: str) -> list[tuple[str, str]]:
+    """'Tehran University' <-> 'University of Tehran': a university named by its city is written both ways."""
+    for pattern, template in ((_X_UNIVERSITY, "University of {}"), (_UNIVERSITY_OF_X, "{} University")):
+        m = pattern.match(main.strip())
+        other = template.format(m.group(1)) if m else ""
+        # never when the registry knows the other form as an organisation's name: the University of Jinan is
+        # not Jinan University
+        if m and " ".join(tokenize(m.group(1))) in places() and not _registry_name(other):
+            return [(other, "written the other way round")]
+    return []
+
+
+def _registry_name(name: str) -> bool:
+    stat = name_stats().get(" ".join(tokenize(name)[i] for i in content_indexes(tokenize(name))))
+    return bool(stat and stat.exact)
 
 
 def _only_country(name: str) -> bool:
@@ -176,7 +200,10 @@ def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Va
         return Variant(entry_index, name, origin, (), (), False, cjk=cjk, pinyin=pinyin_key(cjk))
     compact = name.replace(" ", "")
     if _ACRONYM.match(compact) and " " not in name:
-        return Variant(entry_index, name, origin, (), (), True, acronym=compact.replace(".", "").upper())
+        acronym = compact.replace(".", "").upper()
+        # an acronym ROR records for this organisation and for no other family in the registry
+        sole = origin.startswith("ror acronym") and registry_acronyms().get(acronym) == 1
+        return Variant(entry_index, name, origin, (), (), True, acronym=acronym, sole=sole)
     parts = []
     for raw_part in _PART_SPLIT.split(name):
         toks = tokenize(raw_part)
@@ -188,6 +215,8 @@ def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Va
     if len(parts) == 1:
         parts = _split_parent_unit(parts[0])
     tokens = tuple(t for p in parts for t in p)
+    if tokens and all(t in LEGAL_FORMS for t in tokens):
+        return None  # 'Акционерное общество', 'Co., Ltd.': a legal form names no one
     if not tokens or is_location(tokens) or _only_country(name):
         return None  # a place or a country ('of the Islamic Republic of Iran') names no organisation
     generic = is_generic(tokens, entry.countries) or (len(tokens) == 1 and tokens[0] in token_countries())

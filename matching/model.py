@@ -32,6 +32,7 @@ class Variant:
     pinyin: str = ""  # toneless pinyin key of the CJK form
     acronym: str = ""  # upper-case acronym
     bag: tuple[str, ...] = ()  # tokens sorted, noise left out
+    sole: bool = False  # an acronym the registry knows for this organisation only
     several: bool = False  # the registry knows several organisations this name may mean: never enough alone
 
 

@@ -102,7 +102,7 @@ class NameStat:
 
 @lru_cache(maxsize=1)
 def name_stats() -> dict[str, NameStat]:
-    """Canonical name tokens joined by spaces (acronyms as 'acronym:XYZ') -> NameStat."""
+    """Canonical name tokens joined by spaces -> NameStat."""
     out = {}
     with (DATA / "matching" / "name_stats.tsv.gz").open("rb") as raw, gzip.GzipFile(fileobj=raw) as gz:
         for line in io.TextIOWrapper(gz, encoding="utf-8"):
@@ -110,4 +110,15 @@ def name_stats() -> dict[str, NameStat]:
                 continue
             key, exact, within, foreign = line.rstrip("\n").split("\t")
             out[key] = NameStat(int(exact), int(within), int(foreign))
+    return out
+
+
+@lru_cache(maxsize=1)
+def registry_acronyms() -> dict[str, int]:
+    """Acronyms ROR records -> how many organisation families bear each."""
+    out = {}
+    for line in (DATA / "matching" / "registry_acronyms.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            key, n = line.split("\t")
+            out[key] = int(n)
     return out

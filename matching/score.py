@@ -63,7 +63,7 @@ def align(content: list[str], name: tuple[str, ...], fuzzy: bool = True) -> list
 
 
 def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple[str, ...], fuzzy: bool = True,
-                      distinctive: bool = False) -> Hit | None:
+                      distinctive: bool = False, stray_comma: bool = False) -> Hit | None:
     """Best acceptable occurrence of ``tokens`` in adjacent segments joined together."""
     if len(window) == 1:
         have = window[0].wordset
@@ -84,6 +84,8 @@ def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple
         first, last = content[start], content[end - 1]
         if owner[first] != 0 or owner[last] != len(window) - 1:
             continue
+        if stray_comma and (start != 0 or window[-1].location):
+            continue  # read across a comma only from the start of a segment, never into a place
         seg_start = owner.index(0)
         seg_end = len(flat) - 1 - owner[::-1].index(len(window) - 1)
         ok_p, why_p = prefix_rule(flat[seg_start:first])
@@ -92,6 +94,8 @@ def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple
             ok_p, why_p = eponym_prefix(flat[seg_start:first], tokens)
             penalty = 3
         ok_s, why_s = suffix_rule(flat[last + 1:seg_end + 1])
+        if not ok_s and distinctive:
+            ok_s, why_s = _parent_acronym(flat[last + 1:seg_end + 1], window[-1].raw)
         if not (ok_p and ok_s):
             continue
         score = 100.0 - penalty - 5 * sum("spelling" in x for x in notes) - 2 * sum("spelling" not in x for x in notes)
@@ -100,6 +104,19 @@ def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple
         if best is None or hit.score > best.score:
             best = hit
     return best
+
+
+def _parent_acronym(suffix: list[str], raw: str) -> tuple[bool, str]:
+    """'Институт ... им. В.А. Котельникова РАН', '... Institute of Automation CAS': one word in capitals after a
+    distinctive name, which the registry knows as an organisation's acronym (the parent's)."""
+    from highfence.matching.resources import registry_acronyms
+
+    if len(suffix) != 1 or len(suffix[0]) < 2:
+        return False, ""
+    written = suffix[0].upper()
+    if written not in raw.upper().split() or written not in raw or written not in registry_acronyms():
+        return False, ""
+    return True, f"a parent's acronym after it: '{written}'"
 
 
 def _reordered(seg: Segment, tokens: tuple[str, ...], bag: tuple[str, ...]) -> Hit | None:
@@ -132,7 +149,7 @@ def score_latin(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
                 best, best_chunk = hit, c
         for k in range(2, max(len(v.parts), 2) + 1):
             for i in range(len(segs) - k + 1):
-                hit = _phrase_in_window(segs[i:i + k], v.tokens, fuzzy)
+                hit = _phrase_in_window(segs[i:i + k], v.tokens, fuzzy, stray_comma=k > len(v.parts))
                 if hit and k > len(v.parts):
                     # a one-part name across a comma ('Beijing, Institute of Technology'): a stray comma
                     hit.score -= 3
@@ -260,7 +277,11 @@ def score_variant(aff: Affiliation, v: Variant, entry: ListedEntry, extra_countr
         what = "acronym" if v.acronym else "a name this common"
         if context and listed and not agrees:
             return None
-        if agrees:
+        if agrees and v.sole:
+            hit.score = 90.0
+            hit.rules.append(f"an acronym only this organisation bears in the registry (ROR), in a string of its "
+                             f"country ({', '.join(sorted(context))})")
+        elif agrees:
             hit.score = min(hit.score, 90.0 if v.generic and len(v.tokens) >= 2 else 80.0)
             hit.rules.append(f"{what} counts only with context: the string's country ({', '.join(sorted(context))}) "
                              f"agrees with the entry's")

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 # Canonical token for each spelling: full words in several languages, plurals, Web of Science abbreviations.
 _CANON_GROUPS = {
-    "university": "university univ universities universitat universiteit universidad universidade universite "
+    "university": "university univ universitat universiteit universidad universidade universite "
                   "universita uniwersytet universitet universitatea egyetem yliopisto univers",
     "institute": "institute inst institutes institut instituto istituto instytut institutet institutul insititute",
     "technology": "technology technol technologies technological technologie technologique tecnologia "
@@ -66,10 +66,14 @@ STOPWORDS = frozenset("of the and for in at on de del des du la le les der die d
 
 # Legal forms: optional at the end of a company name.
 LEGAL_FORMS = frozenset("co ltd llc inc corporation company limited plc gmbh ag sa jsc ojsc pjsc cjsc oao ooo zao pvt "
-                        "private fze fzco fzc llp bv nv srl sarl spa kk pte lp incorporated liability".split())
+                        "private fze fzco fzc llp bv nv srl sarl spa kk pte lp incorporated liability "
+                        # Russian: АО, ОАО, ЗАО, ПАО, ООО, and written out
+                        "ао оао зао пао ооо нао акционерное общество публичное открытое закрытое "
+                        "ограниченнои ответственностью".split())
 
 # Legal forms that Russian state institutions put before their name.
-LEGAL_PREFIXES = frozenset("fsaei fsbei fsbi fsbsi fsi fgbou fgaou fgbun fgbu fsue fgup sbei".split())
+LEGAL_PREFIXES = frozenset("fsaei fsbei fsbi fsbsi fsi fgbou fgaou fgbun fgbu fsue fgup sbei "
+                           "фгбу фгбун фгуп фгаоу фгбоу фгоу фгку фку ано ао оао зао пао".split())
 
 # Words that name a unit of an organisation: a unit named before or after a listed name belongs to it.
 UNIT_WORDS = frozenset("department school college faculty institute laboratory center division section unit hospital "

@@ -8,7 +8,7 @@ in the matcher's own canonical tokens:
   written (its prefix and suffix rules), i.e. the organisations a string with that name could mean.
 Names that contain it as a name of their own unit or branch (same family) are not counted twice.
 
-Acronyms are counted the same way (``acronym:`` keys): how many families an acronym stands for.
+data/matching/registry_acronyms.txt: every acronym ROR records and how many families bear it.
 
 The file is read by highfence.matching.resources.name_stats(); `highfence ror load` of a full dump does not change
 it (the counts are only ever more ambiguous in a larger registry, so the shipped subset errs on the side of
@@ -141,7 +141,7 @@ def main() -> None:
     rows = 0
     with out.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz, \
             io.TextIOWrapper(gz, encoding="utf-8") as f:
-        f.write("# canonical name tokens (or acronym:ACRONYM)\tfamilies bearing it as their name\tfamilies whose names "
+        f.write("# canonical name tokens\tfamilies bearing it as their name\tfamilies whose names "
                 "it is in, as the matcher reads it\tother families whose names continue it into a name of their own "
                 "(built by scripts/build_name_stats.py from ROR, CC0)\n")
         for key in sorted(set(exact) | set(within)):
@@ -151,10 +151,12 @@ def main() -> None:
             if e or seen_in >= 2:
                 f.write(f"{key}\t{len(e)}\t{seen_in}\t{other}\n")
                 rows += 1
+    with (REPO / "data/matching/registry_acronyms.txt").open("w", encoding="utf-8") as f:
+        f.write("# acronyms of ROR organisations (CC0)<TAB>how many organisation families bear it "
+                "(built by scripts/build_name_stats.py)\n")
         for key in sorted(acronyms):
             if key:
-                f.write(f"acronym:{key}\t{len(acronyms[key])}\t{len(acronyms[key])}\t0\n")
-                rows += 1
+                f.write(f"{key}\t{len(acronyms[key])}\n")
     print(f"{len(records)} ROR records, {len(set(family.values()))} families, {rows} names -> {out} "
           f"({out.stat().st_size // 1024} KiB)")
 
