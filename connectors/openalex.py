@@ -95,8 +95,9 @@ def observations_from_work(work: dict, subject_id: str, author_id: str, body_sha
         mine |= own
         relation = "affiliation" if own else "coauthor_affiliation"
         for inst in authorship.get("institutions") or []:
-            if inst.get("display_name"):
-                out.append(Observation(subject_id, relation, inst["display_name"], SOURCE,
+            # an institution known only by its ROR id still links exactly through the crosswalk
+            if inst.get("display_name") or inst.get("ror"):
+                out.append(Observation(subject_id, relation, inst.get("display_name") or inst["ror"], SOURCE,
                                        observed_ror=inst.get("ror"), evidence_id=evidence, evidence_year=year,
                                        source_url=url, body_sha256=body_sha256))
         raws = authorship.get("raw_affiliation_strings") or (
