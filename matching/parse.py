@@ -46,6 +46,7 @@ class Affiliation:
     words: frozenset[str] = frozenset()  # every content token of the string
     has_split_words: bool = False  # two adjacent tokens might be one word written apart ('si chuan')
     chunks: tuple[tuple[Segment, ...], ...] = ()  # segments grouped by affiliation
+    located: tuple[frozenset[str], ...] = ()  # per chunk: countries of its place segments only (not of name words)
 
 
 @lru_cache(maxsize=200000)
@@ -212,8 +213,10 @@ def parse_affiliation(text: str) -> Affiliation:
     text = text.replace("\u200c", " ").replace("ي", "ی").replace("ك", "ک")
     segments: list[Segment] = []
     chunk_countries: list[frozenset[str]] = []
+    chunk_located: list[frozenset[str]] = []
     for c, chunk in enumerate(p for p in _CHUNK.split(text) if p.strip()):
         countries: set[str] = set()
+        located: set[str] = set()
         raws = [r for r in (raw.strip(" .\t\"'«»“”") for raw in _split_segments(chunk)) if r]
         for k, raw in enumerate(raws):
             seg, seg_countries = _segment(raw)
@@ -223,10 +226,14 @@ def parse_affiliation(text: str) -> Affiliation:
                 seg_countries = frozenset() if code in US_STATES else frozenset({code})
             segments.append(seg if seg.chunk == c else Segment(c, *_fields(seg)[1:]))
             countries |= seg_countries
+            if seg.location:
+                located |= seg_countries
         chunk_countries.append(frozenset(countries))
+        chunk_located.append(frozenset(located))
     upper = frozenset(_UPPER_TOKEN.findall(text))
     katakana = bool(re.search("[\u30a1-\u30fa]", text))
     words = frozenset(t for s in segments for t in s.words)
     split = any(len(t) <= 4 and t.isalpha() for t in words)
     chunks = tuple(tuple(s for s in segments if s.chunk == c) for c in range(len(chunk_countries)))
-    return Affiliation(text, tuple(segments), tuple(chunk_countries), upper, katakana, words, split, chunks)
+    return Affiliation(text, tuple(segments), tuple(chunk_countries), upper, katakana, words, split, chunks,
+                       tuple(chunk_located))

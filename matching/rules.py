@@ -10,8 +10,9 @@ from __future__ import annotations
 from highfence.matching.cjk import CJK_RUN
 from highfence.matching.parse import country_of, is_noise, place_countries
 from highfence.matching.resources import places
-from highfence.matching.vocab import (ADDRESS_WORDS, BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES, CONTINUATIONS, COUNTRY_NOISE,
-                            LEGAL_PREFIXES, ORG_WORDS, PARENT_PREFIXES, PINYIN_ORG_WORDS, STOPWORDS, UNIT_WORDS)
+from highfence.matching.vocab import (ADDRESS_WORDS, BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES,
+                                      CONTINUATIONS, COUNTRY_NOISE, LEGAL_FORMS, LEGAL_PREFIXES, ORG_WORDS,
+                                      PARENT_PREFIXES, PINYIN_ORG_WORDS, STOPWORDS, UNIT_WORDS)
 
 
 def is_place(tokens: list[str]) -> bool:
@@ -84,7 +85,9 @@ def eponym_prefix(prefix: list[str], name: tuple[str, ...]) -> tuple[bool, str]:
 HONORIFICS = frozenset(("imeni", "im", "имени", "им"))
 
 
-def suffix_rule(suffix: list[str]) -> tuple[bool, str]:
+def suffix_rule(suffix: list[str], company: bool = False) -> tuple[bool, str]:
+    """(accepted, why) for the tokens after a listed name in its segment. ``company``: the listed name is a
+    company's (it carries a legal form), so another legal form after it is the same company written otherwise."""
     while suffix and suffix[0] == "the":
         suffix = suffix[1:]
     if not suffix:
@@ -98,6 +101,8 @@ def suffix_rule(suffix: list[str]) -> tuple[bool, str]:
         if suffix[0] in ("of", "in", "at") and len(suffix) > 1 and is_place(suffix[1:]):
             return True, f"branch or place after it: '{text}'"
         return False, f"'{text}' after it continues the name"
+    if company and all(t in LEGAL_FORMS for t in suffix if t not in STOPWORDS):
+        return True, f"legal form after it: '{text}'"  # 'Kalaye Electric Company' for 'Kalaye Electric Co.'
     if suffix[0] in HONORIFICS:
         return True, f"honorific after it: '{text}'"
     if is_place(suffix):

@@ -4,6 +4,7 @@ the structural rules, weigh context (country) and say why."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -63,7 +64,7 @@ def align(content: list[str], name: tuple[str, ...], fuzzy: bool = True) -> list
 
 
 def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple[str, ...], fuzzy: bool = True,
-                      distinctive: bool = False, stray_comma: bool = False) -> Hit | None:
+                      distinctive: bool = False, stray_comma: bool = False, company: bool = False) -> Hit | None:
     """Best acceptable occurrence of ``tokens`` in adjacent segments joined together."""
     if len(window) == 1:
         have = window[0].wordset
@@ -93,7 +94,7 @@ def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple
         if not ok_p and distinctive:
             ok_p, why_p = eponym_prefix(flat[seg_start:first], tokens)
             penalty = 3
-        ok_s, why_s = suffix_rule(flat[last + 1:seg_end + 1])
+        ok_s, why_s = suffix_rule(flat[last + 1:seg_end + 1], company)
         if not ok_s and distinctive:
             ok_s, why_s = _parent_acronym(flat[last + 1:seg_end + 1], window[-1].raw)
         if not (ok_p and ok_s):
@@ -104,6 +105,22 @@ def _phrase_in_window(window: tuple[Segment, ...] | list[Segment], tokens: tuple
         if best is None or hit.score > best.score:
             best = hit
     return best
+
+
+@lru_cache(maxsize=100000)
+def _names_a_country(tokens: tuple[str, ...]) -> bool:
+    from highfence.matching.parse import country_of
+    from highfence.matching.resources import DEMONYMS
+
+    return any(t in DEMONYMS or (len(t) > 3 and country_of(t)) for t in tokens)
+
+
+@lru_cache(maxsize=100000)
+def _is_company(name: str) -> bool:
+    from highfence.matching.parse import tokenize
+    from highfence.matching.vocab import LEGAL_FORMS
+
+    return any(t in LEGAL_FORMS for t in tokenize(name)[1:])
 
 
 def _parent_acronym(suffix: list[str], raw: str) -> tuple[bool, str]:
@@ -143,8 +160,10 @@ def score_latin(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
         # typos are forgiven only in names of two or more words that are not common vocabulary
         fuzzy = len(v.tokens) >= 2 and not v.generic
         distinctive = fuzzy and len(v.parts) == 1
+        company = _is_company(v.name)
         for seg in segs:
-            hit = _phrase_in_window((seg,), v.tokens, fuzzy, distinctive) or _reordered(seg, v.tokens, v.bag)
+            hit = (_phrase_in_window((seg,), v.tokens, fuzzy, distinctive, company=company)
+                   or _reordered(seg, v.tokens, v.bag))
             if hit and (best is None or hit.score > best.score):
                 best, best_chunk = hit, c
         for k in range(2, max(len(v.parts), 2) + 1):
@@ -263,6 +282,10 @@ def score_variant(aff: Affiliation, v: Variant, entry: ListedEntry, extra_countr
     if hit is None:
         return None
     context = (aff.countries[chunk] if 0 <= chunk < len(aff.countries) else frozenset()) | extra_countries
+    if not v.cjk and not v.acronym and _names_a_country(v.tokens):
+        # 'Korea Computer Center': the country word is the name's own, not the string's context; only the places
+        # named around it say where it is
+        context = (aff.located[chunk] if 0 <= chunk < len(aff.located) else frozenset()) | extra_countries
     listed = set(entry.countries)
     if v.cjk and listed:
         # the same characters can name organisations in two countries: 東北大学 is Tohoku University (JP) and, in

@@ -9,6 +9,8 @@ from functools import lru_cache
 _CANON_GROUPS = {
     "university": "university univ universitat universiteit universidad universidade universite "
                   "universita uniwersytet universitet universitatea egyetem yliopisto univers",
+    # a word of its own ('Universities of Shandong' is a consortium's phrase, no university's name)
+    "universities": "universities",
     "institute": "institute inst institutes institut instituto istituto instytut institutet institutul insititute",
     "technology": "technology technol technologies technological technologie technologique tecnologia "
                   "tecnologica technologii tech",
@@ -125,7 +127,7 @@ PINYIN_ORG_WORDS = frozenset("daxue xueyuan yanjiusuo yanjiuyuan yiyuan gongye k
 
 # Misspellings are read as these words only: long, frequent organisation words ('Univeristy', 'Technolgy',
 # 'Insitute'). A word is read as a misspelling only when the registry barely knows it (see `canon`).
-_SPELLED = tuple(sorted({c for c in _CANON_GROUPS if len(c) >= 7}))
+_SPELLED = tuple(sorted(w for w in CANON if len(w) >= 6 and w.isalpha()))
 
 
 def canon(token: str) -> str:
@@ -146,6 +148,6 @@ def _misspelled(token: str) -> str:
     if token_countries().get(token, 0) > 1:
         return token
     limit = 2 if len(token) >= 10 else 1
-    best = [w for w in _SPELLED if w[0] == token[0] and abs(len(w) - len(token)) <= limit
-            and OSA.distance(w, token, score_cutoff=limit) <= limit]
-    return best[0] if len(best) == 1 else token
+    best = {CANON[w] for w in _SPELLED if w[0] == token[0] and abs(len(w) - len(token)) <= limit
+            and OSA.distance(w, token, score_cutoff=limit) <= limit}
+    return best.pop() if len(best) == 1 else token
