@@ -298,8 +298,18 @@ class NameIndex:
         return out
 
     def _enrich_from_ror(self, add) -> None:
-        """Entries the reviewed crosswalk declares the same as a ROR organisation take its names."""
+        """Entries the reviewed crosswalk declares the same as a ROR organisation take its names, and the full names
+        of its ROR family (matching/ror_family.py): its units at any depth, the organisations it continues
+        (predecessors) and, once it has closed, its successors. An entry whose ROR organisation is part of it
+        (sub_unit_of_listed) takes that unit's family the same way. An entry that is itself part of the ROR
+        organisation (listed_is_sub_unit) takes nothing: a parent's names, or its other units', do not name the
+        listed unit. A unit's acronym and a name of common words only ('Institute of Physics') identify nothing
+        without their parent and are left out."""
         from highfence.matching.normalize import fold
+        from highfence.matching.resources import ror_family
+        from highfence.matching.ror_family import FamilyMember
+        from highfence.matching.vocab import BLOCKING_PREFIXES, ORG_WORDS, UNIT_WORDS
+        from highfence.watchlists.text import split_parentheses
 
         by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, e in enumerate(self.entries):
@@ -307,14 +317,72 @@ class NameIndex:
                 for c in (e.countries or ("",)):
                     by_name[(fold(n), c)].append(i)
         orgs = {**ror_orgs(), **(self._ror_records or {})}  # the store's ROR data, when loaded, is the newer
+        shipped = ror_family()
+
+        def members(root: str) -> list[FamilyMember]:
+            # the store's family, recomputed from the whole dump by 'highfence ror load', is the newer
+            stored = (self._ror_records or {}).get(root, {}).get("family")
+            if stored is None:
+                return shipped.get(root, [])
+            return [m if isinstance(m, FamilyMember) else FamilyMember.from_json(m) for m in stored]
+
+        def short(ror_id: str) -> str:
+            return ror_id.rsplit("/", 1)[-1]
+
+        def identifies_alone(v: Variant) -> bool:
+            if v.acronym or v.generic:
+                return False
+            if v.cjk:
+                return True
+            # 'State Key Laboratory of Proteomics': a programme's designation and a field of study, borne by a
+            # unit of many hosts; what is left after the designation must name something ('Kirov ... Academy')
+            rest = [t for t in v.tokens if t not in UNIT_WORDS and t not in ORG_WORDS and t not in BLOCKING_PREFIXES
+                    and not is_noise(t)]
+            table = places()
+            return len(rest) >= 2 or any(t in table or t in DEMONYMS for t in rest)
+
+        def add_full_name(i: int, name: str, origin: str) -> None:
+            main, extra = split_parentheses(name)
+            for form in (main, *extra):
+                before = len(self.variants)
+                add(i, self.entries[i], form, origin)
+                # a unit's name as ROR writes it, never shortened: 'National Supercomputing Center in <city>' without
+                # its city is every such centre
+                self.variants[before:] = [v for v in self.variants[before:] if v.origin == origin and identifies_alone(v)]
+
         for row in crosswalk():
             for i in set(by_name.get((fold(row.entry_name), row.country), ())):
                 self.ror_links[i].append((row.ror_id, row.relation))
-                if row.relation != "same" or row.ror_id not in orgs:
+                if row.relation == "listed_is_sub_unit":
                     continue
-                for n in orgs[row.ror_id]["names"]:
-                    kind = "acronym" if "acronym" in n["types"] else "label" if "label" in n["types"] else "alias"
-                    add(i, self.entries[i], n["value"], f"ror {kind} ({row.ror_id.rsplit('/', 1)[-1]})")
+                root = short(row.ror_id)
+                if row.relation == "same" and row.ror_id in orgs:
+                    for n in orgs[row.ror_id]["names"]:
+                        kind = "acronym" if "acronym" in n["types"] else "label" if "label" in n["types"] else "alias"
+                        add(i, self.entries[i], n["value"], f"ror {kind} ({root})")
+                fam = members(row.ror_id)
+                closed = any(m.relation == "self" and m.status in ("inactive", "withdrawn") for m in fam)
+                kin = {m.ror_id for m in fam} | {row.ror_id}
+                for m in fam:
+                    if m.status == "withdrawn" and m.relation != "self":
+                        continue  # a withdrawn record was a duplicate or an error
+                    if m.relation == "descendant" and not set(m.parents) <= kin:
+                        continue  # a unit run jointly with an organisation outside the family is not its own
+                    if m.relation == "self":
+                        if row.relation != "sub_unit_of_listed":
+                            continue  # a 'same' organisation's own names were added above
+                        origin = f"ror sub-unit ({root})"
+                    elif m.relation == "descendant":
+                        origin = f"ror sub-unit ({short(m.ror_id)}) of ({root})"
+                    elif m.relation == "predecessor":
+                        origin = f"ror former name ({short(m.ror_id)}) of ({root})"
+                    elif m.relation == "successor" and closed and row.relation == "same":
+                        origin = f"ror successor ({short(m.ror_id)}) of ({root})"
+                    else:
+                        continue
+                    for n in m.names:
+                        if not n.is_acronym:
+                            add_full_name(i, n.value, origin)
 
     def _build(self) -> None:
         freq = Counter(t for v in self.variants for t in set(v.tokens))

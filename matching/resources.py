@@ -77,3 +77,12 @@ def cjk_name_countries() -> dict[str, frozenset[str]]:
             name, countries = line.split("\t")
             out[name] = frozenset(countries.split(","))
     return out
+
+
+@lru_cache(maxsize=1)
+def ror_family() -> dict[str, list]:
+    """Crosswalked ROR id -> its family (matching/ror_family.py) as the shipped fixtures know it."""
+    from highfence.matching.ror_family import FamilyMember, by_root
+
+    with (DATA / "crosswalk" / "ror_family.jsonl").open(encoding="utf-8") as f:
+        return by_root(FamilyMember.from_json(json.loads(line)) for line in f if line.strip())
