@@ -348,7 +348,8 @@ class NameIndex:
                 add(i, self.entries[i], form, origin)
                 # a unit's name as ROR writes it, never shortened: 'National Supercomputing Center in <city>' without
                 # its city is every such centre
-                self.variants[before:] = [v for v in self.variants[before:] if v.origin == origin and identifies_alone(v)]
+                self.variants[before:] = [v for v in self.variants[before:]
+                                          if v.origin == origin and identifies_alone(v)]
 
         for row in crosswalk():
             for i in set(by_name.get((fold(row.entry_name), row.country), ())):
