@@ -50,14 +50,25 @@ RECORDS = {r["id"]: r for r in [
            [("child", "corpk", "Ulvaring Research Institute of Marine Engines")]),
     record("corpk", ["Ulvaring Research Institute of Marine Engines"],
            [("parent", "corp1", "Grenmark State Corporation")]),
+    # a closed school continued by a renamed university; an active institute that some other body continues too
+    record("root2", ["Kastrel Higher School of Aviation"], [("successor", "new02", "Kastrel Aviation University")],
+           status="inactive"),
+    record("new02", ["Kastrel Aviation University"], [("predecessor", "root2", "Kastrel Higher School of Aviation")]),
+    record("root3", ["Varnholm Research Institute of Optics"],
+           [("successor", "new03", "Varnholm Optical Technology Park")]),
+    record("new03", ["Varnholm Optical Technology Park"]),
 ]}
 
 CROSSWALK = (
     CrosswalkRow("Ostrovia National Research Centre", "RU", ror("root1"), "same", "fictional"),
     CrosswalkRow("Vostrel Design Bureau", "RU", ror("corp1"), "listed_is_sub_unit", "fictional"),
+    CrosswalkRow("Kastrel Higher School of Aviation", "RU", ror("root2"), "same", "fictional"),
+    CrosswalkRow("Varnholm Research Institute of Optics", "RU", ror("root3"), "same", "fictional"),
 )
 ENTRIES = [ListedEntry("custom:test", "1", "Ostrovia National Research Centre", (), ("RU",)),
-           ListedEntry("custom:test", "2", "Vostrel Design Bureau", (), ("RU",))]
+           ListedEntry("custom:test", "2", "Vostrel Design Bureau", (), ("RU",)),
+           ListedEntry("custom:test", "3", "Kastrel Higher School of Aviation", (), ("RU",)),
+           ListedEntry("custom:test", "4", "Varnholm Research Institute of Optics", (), ("RU",))]
 
 
 @pytest.fixture
@@ -146,6 +157,12 @@ def test_predecessor_name_matches_its_successor(matcher):
     assert "ror former name (0zzold01)" in found[0].explanation
 
 
+def test_a_closed_organisation_is_found_by_its_successor_an_active_one_is_not(matcher):
+    assert matched(matcher, "Kastrel Aviation University, Russia") == {"3"}
+    assert matched(matcher, "Varnholm Optical Technology Park, Russia") == set()
+    assert matched(matcher, "Varnholm Research Institute of Optics, Russia") == {"4"}
+
+
 def test_unit_acronym_common_name_and_shared_unit_do_not_fire(matcher):
     assert matched(matcher, "DIHES, Dravensk, Russia") == set()
     assert matched(matcher, "Institute of Applied Physics, Moscow, Russia") == set()
@@ -173,7 +190,7 @@ def test_ror_load_recomputes_the_family_from_the_whole_store(fictional_crosswalk
     first = tmp_path / "part1.jsonl"
     first.write_text("".join(json.dumps(r) + "\n" for k, r in RECORDS.items() if k != ror("gkid1")), encoding="utf-8")
     assert main(["--db", str(db), "ror", "load", str(first)]) == 0
-    assert "ROR family of 2 of 2 crosswalked organisations" in capsys.readouterr().out
+    assert "ROR family of 4 of 4 crosswalked organisations" in capsys.readouterr().out
     with store.reader(db) as con:
         m = Matcher(ENTRIES, ror_records=crosswalk_ror_records(con))
     assert matched(m, "Dravensk Institute for High Energy Studies, Russia") == {"1"}
