@@ -303,8 +303,8 @@ class NameIndex:
         (predecessors) and, once it has closed, its successors. An entry whose ROR organisation is part of it
         (sub_unit_of_listed) takes that unit's family the same way. An entry that is itself part of the ROR
         organisation (listed_is_sub_unit) takes nothing: a parent's names, or its other units', do not name the
-        listed unit. A unit's acronym and a name of common words only ('Institute of Physics') identify nothing
-        without their parent and are left out."""
+        listed unit. A unit's acronym, a name of common words only ('Institute of Physics') and a unit run jointly
+        with an organisation outside the family identify nothing without their parent and are left out."""
         from highfence.matching.normalize import fold
         from highfence.matching.resources import ror_family
         from highfence.matching.ror_family import FamilyMember
@@ -344,6 +344,9 @@ class NameIndex:
         def add_full_name(i: int, name: str, origin: str) -> None:
             main, extra = split_parentheses(name)
             for form in (main, *extra):
+                v = _variant(i, self.entries[i], form, origin)
+                if v is None or not identifies_alone(v):
+                    continue  # not offered to add() at all, so the name stays open to the entry's other sources
                 before = len(self.variants)
                 add(i, self.entries[i], form, origin)
                 # a unit's name as ROR writes it, never shortened: 'National Supercomputing Center in <city>' without
