@@ -308,7 +308,7 @@ class NameIndex:
         from highfence.matching.normalize import fold
         from highfence.matching.resources import ror_family
         from highfence.matching.ror_family import FamilyMember
-        from highfence.matching.vocab import BLOCKING_PREFIXES, ORG_WORDS, UNIT_WORDS
+        from highfence.matching.vocab import BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, ORG_WORDS, UNIT_WORDS
         from highfence.watchlists.text import split_parentheses
 
         by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -341,7 +341,25 @@ class NameIndex:
             table = places()
             return len(rest) >= 2 or any(t in table or t in DEMONYMS for t in rest)
 
-        def add_full_name(i: int, name: str, origin: str) -> None:
+        non_latin = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")  # beyond Latin letters, punctuation
+
+        def latin(name: str) -> bool:
+            return not non_latin.search(name)
+
+        def label_identifies(i: int, m: FamilyMember, origin: str) -> bool:
+            for n in m.names:
+                if latin(n.value) and not n.is_acronym and not {"label", "ror_display"}.isdisjoint(n.types):
+                    v = _variant(i, self.entries[i], split_parentheses(n.value)[0], origin)
+                    if v and identifies_alone(v):
+                        return True
+            return False
+
+        def add_full_name(i: int, name: str, origin: str, latin_identifies: bool) -> None:
+            # word statistics are Latin-script: 'Институт прикладной физики', 'دانشکده پزشکی', '物理学院' look rare
+            # there, so a unit's native-script name counts only when its Latin name identifies it, or when it names
+            # its country as the Latin name does not ('中国人民解放军军事医学科学院', 'Academy of Military Medical Sciences')
+            if not latin(name) and not latin_identifies and not name.startswith(CJK_PARENT_PREFIXES):
+                return
             main, extra = split_parentheses(name)
             for form in (main, *extra):
                 v = _variant(i, self.entries[i], form, origin)
@@ -384,9 +402,10 @@ class NameIndex:
                         origin = f"ror successor ({short(m.ror_id)}) of ({root})"
                     else:
                         continue
+                    known = label_identifies(i, m, origin)
                     for n in m.names:
                         if not n.is_acronym:
-                            add_full_name(i, n.value, origin)
+                            add_full_name(i, n.value, origin, known)
 
     def _build(self) -> None:
         freq = Counter(t for v in self.variants for t in set(v.tokens))
