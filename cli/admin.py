@@ -181,13 +181,22 @@ class RorLoad(Command):
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         from highfence import store
         from highfence.connectors.ror import organisation_row, read_dump
+        from highfence.matching.resources import crosswalk
+        from highfence.matching.ror_family import family
         from highfence.store import organisations as org_store
 
         store.migrate(settings.db_path)
         rows = [organisation_row(r) for r in read_dump(Path(args.path))]
+        roots = sorted({row.ror_id for row in crosswalk()})
         with store.connect(settings.db_path) as con, store.transaction(con):
             n = org_store.upsert(con, rows, str(args.path))
+            # the family from everything the store now holds: a dump loaded in parts still gives whole families
+            members = family(org_store.family_records(con), roots)
+            org_store.replace_family(con, [m.to_json() for m in members])
+        counts = {r: sum(1 for m in members if m.relation == r) for r in ("descendant", "predecessor", "successor")}
         print(f"{n} ROR organisations loaded from {args.path}")
+        print(f"ROR family of {len({m.root for m in members})} of {len(roots)} crosswalked organisations: "
+              f"{counts['descendant']} units, {counts['predecessor']} predecessors, {counts['successor']} successors")
         return 0
 
 

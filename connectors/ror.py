@@ -91,4 +91,10 @@ def organisation_row(rec: dict) -> dict:
         "status": rec.get("status") or "active",
         "parents": [r["id"] for r in rels if r.get("type") == "parent"],
         "children": [r["id"] for r in rels if r.get("type") == "child"],
+        # every relationship and place, so the store can recompute the crosswalked organisations' families
+        "relationships": [{"type": r.get("type"), "id": r.get("id"), "label": r.get("label")} for r in rels
+                          if r.get("id")],
+        "locations": [{"geonames_details": {k: (loc.get("geonames_details") or {}).get(k)
+                                            for k in ("name", "country_code")}}
+                      for loc in rec.get("locations") or []],
     }

@@ -12,7 +12,7 @@ from highfence.matching import Matcher, Thresholds
 from highfence.matching.resources import crosswalk
 from highfence.store import lists as list_store
 from highfence.store.lists import ActiveEntry
-from highfence.store.organisations import names_for
+from highfence.store.organisations import family_of, names_for
 
 SCREENED_KINDS = ("organization", "other")  # organisations are screened; listed persons and vessels are not
 
@@ -22,8 +22,14 @@ def screened_entries(con, list_ids: list[str] | None = None) -> list[ActiveEntry
 
 
 def crosswalk_ror_records(con) -> dict[str, dict]:
-    """The store's ROR records of the organisations the reviewed crosswalk links to list entries."""
-    return names_for(con, sorted({row.ror_id for row in crosswalk()}))
+    """The store's ROR records of the organisations the reviewed crosswalk links to list entries, each with its
+    family (units, predecessors, successors) under "family" once 'highfence ror load' has computed it."""
+    roots = sorted({row.ror_id for row in crosswalk()})
+    records = names_for(con, roots)
+    for root, members in family_of(con, roots).items():
+        if root in records:
+            records[root]["family"] = members
+    return records
 
 
 def active_matcher(con, thresholds: Thresholds = Thresholds(),

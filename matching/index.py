@@ -188,7 +188,7 @@ def variant_from_name(entry_index: int, entry: ListedEntry, name: str, origin: s
 
 
 def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Variant | None:
-    from highfence.matching.vocab import LEGAL_FORMS
+    from highfence.matching.vocab import LEGAL_FORMS, RESEARCH_UNIT_HEADS
 
     name = name.strip()
     if not name:
@@ -222,9 +222,10 @@ def _variant(entry_index: int, entry: ListedEntry, name: str, origin: str) -> Va
     generic = is_generic(tokens, entry.countries) or (len(tokens) == 1 and tokens[0] in token_countries())
     stat = name_stats().get(" ".join(tokens))
     several = bool(stat and stat.several)
-    if generic and stat and stat.unique and len(tokens) >= 3:
+    if generic and stat and stat.unique and len(tokens) >= 3 and tokens[0] not in RESEARCH_UNIT_HEADS:
         # common words, but a whole name only one organisation in the registry bears ('Air Force Engineering
-        # University'): distinctive
+        # University'): distinctive. Not a unit named for its subject ('Institute of Applied Physics'): those recur
+        # in every country, whatever a registry subset says.
         generic = False
     bag = tuple(sorted(t for t in tokens if not is_noise(t) or t[0].isdigit()))
     return Variant(entry_index, name, origin, tuple(parts), tokens, generic, bag=bag, several=several)
@@ -415,8 +416,18 @@ class NameIndex:
         return out
 
     def _enrich_from_ror(self, add) -> None:
-        """Entries the reviewed crosswalk declares the same as a ROR organisation take its names."""
+        """Entries the reviewed crosswalk declares the same as a ROR organisation take its names, and the full names
+        of its ROR family (matching/ror_family.py): its units at any depth, the organisations it continues
+        (predecessors) and, once it has closed, its successors. An entry whose ROR organisation is part of it
+        (sub_unit_of_listed) takes that unit's family the same way. An entry that is itself part of the ROR
+        organisation (listed_is_sub_unit) takes nothing: a parent's names, or its other units', do not name the
+        listed unit. A unit's acronym, a name of common words only ('Institute of Physics') and a unit run jointly
+        with an organisation outside the family identify nothing without their parent and are left out."""
         from highfence.matching.normalize import fold
+        from highfence.matching.resources import ror_family
+        from highfence.matching.ror_family import FamilyMember
+        from highfence.matching.vocab import BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, ORG_WORDS, UNIT_WORDS
+        from highfence.watchlists.text import split_parentheses
 
         by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, e in enumerate(self.entries):
@@ -424,14 +435,95 @@ class NameIndex:
                 for c in (e.countries or ("",)):
                     by_name[(fold(n), c)].append(i)
         orgs = {**ror_orgs(), **(self._ror_records or {})}  # the store's ROR data, when loaded, is the newer
+        shipped = ror_family()
+
+        def members(root: str) -> list[FamilyMember]:
+            # the store's family, recomputed from the whole dump by 'highfence ror load', is the newer
+            stored = (self._ror_records or {}).get(root, {}).get("family")
+            if stored is None:
+                return shipped.get(root, [])
+            return [m if isinstance(m, FamilyMember) else FamilyMember.from_json(m) for m in stored]
+
+        def short(ror_id: str) -> str:
+            return ror_id.rsplit("/", 1)[-1]
+
+        def identifies_alone(v: Variant) -> bool:
+            if v.acronym or v.generic:
+                return False
+            if v.cjk:
+                return True
+            # 'State Key Laboratory of Proteomics': a programme's designation and a field of study, borne by a
+            # unit of many hosts; what is left after the designation must name something ('Kirov ... Academy')
+            rest = [t for t in v.tokens if t not in UNIT_WORDS and t not in ORG_WORDS and t not in BLOCKING_PREFIXES
+                    and not is_noise(t)]
+            table = places()
+            return len(rest) >= 2 or any(t in table or t in DEMONYMS for t in rest)
+
+        non_latin = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")  # beyond Latin letters, punctuation
+
+        def latin(name: str) -> bool:
+            return not non_latin.search(name)
+
+        def label_identifies(i: int, m: FamilyMember, origin: str) -> bool:
+            for n in m.names:
+                if latin(n.value) and not n.is_acronym and not {"label", "ror_display"}.isdisjoint(n.types):
+                    v = _variant(i, self.entries[i], split_parentheses(n.value)[0], origin)
+                    if v and identifies_alone(v):
+                        return True
+            return False
+
+        def add_full_name(i: int, name: str, origin: str, latin_identifies: bool) -> None:
+            # word statistics are Latin-script: 'Институт прикладной физики', 'دانشکده پزشکی', '物理学院' look rare
+            # there, so a unit's native-script name counts only when its Latin name identifies it, or when it names
+            # its country as the Latin name does not ('中国人民解放军军事医学科学院', 'Academy of Military Medical Sciences')
+            if not latin(name) and not latin_identifies and not name.startswith(CJK_PARENT_PREFIXES):
+                return
+            main, extra = split_parentheses(name)
+            for form in (main, *extra):
+                v = _variant(i, self.entries[i], form, origin)
+                if v is None or not identifies_alone(v):
+                    continue  # not offered to add() at all, so the name stays open to the entry's other sources
+                before = len(self.variants)
+                add(i, self.entries[i], form, origin)
+                # a unit's name as ROR writes it, never shortened: 'National Supercomputing Center in <city>' without
+                # its city is every such centre
+                self.variants[before:] = [v for v in self.variants[before:]
+                                          if v.origin == origin and identifies_alone(v)]
+
         for row in crosswalk():
             for i in set(by_name.get((fold(row.entry_name), row.country), ())):
                 self.ror_links[i].append((row.ror_id, row.relation))
-                if row.relation != "same" or row.ror_id not in orgs:
+                if row.relation == "listed_is_sub_unit":
                     continue
-                for n in orgs[row.ror_id]["names"]:
-                    kind = "acronym" if "acronym" in n["types"] else "label" if "label" in n["types"] else "alias"
-                    add(i, self.entries[i], n["value"], f"ror {kind} ({row.ror_id.rsplit('/', 1)[-1]})")
+                root = short(row.ror_id)
+                if row.relation == "same" and row.ror_id in orgs:
+                    for n in orgs[row.ror_id]["names"]:
+                        kind = "acronym" if "acronym" in n["types"] else "label" if "label" in n["types"] else "alias"
+                        add(i, self.entries[i], n["value"], f"ror {kind} ({root})")
+                fam = members(row.ror_id)
+                closed = any(m.relation == "self" and m.status in ("inactive", "withdrawn") for m in fam)
+                kin = {m.ror_id for m in fam} | {row.ror_id}
+                for m in fam:
+                    if m.status == "withdrawn" and m.relation != "self":
+                        continue  # a withdrawn record was a duplicate or an error
+                    if m.relation == "descendant" and not set(m.parents) <= kin:
+                        continue  # a unit run jointly with an organisation outside the family is not its own
+                    if m.relation == "self":
+                        if row.relation != "sub_unit_of_listed":
+                            continue  # a 'same' organisation's own names were added above
+                        origin = f"ror sub-unit ({root})"
+                    elif m.relation == "descendant":
+                        origin = f"ror sub-unit ({short(m.ror_id)}) of ({root})"
+                    elif m.relation == "predecessor":
+                        origin = f"ror former name ({short(m.ror_id)}) of ({root})"
+                    elif m.relation == "successor" and closed and row.relation == "same":
+                        origin = f"ror successor ({short(m.ror_id)}) of ({root})"
+                    else:
+                        continue
+                    known = label_identifies(i, m, origin)
+                    for n in m.names:
+                        if not n.is_acronym:
+                            add_full_name(i, n.value, origin, known)
 
     def _build(self) -> None:
         freq = Counter(t for v in self.variants for t in set(v.tokens))

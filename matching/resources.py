@@ -122,3 +122,12 @@ def registry_acronyms() -> dict[str, int]:
             key, n = line.split("\t")
             out[key] = int(n)
     return out
+
+
+@lru_cache(maxsize=1)
+def ror_family() -> dict[str, list]:
+    """Crosswalked ROR id -> its family (matching/ror_family.py) as the shipped fixtures know it."""
+    from highfence.matching.ror_family import FamilyMember, by_root
+
+    with (DATA / "crosswalk" / "ror_family.jsonl").open(encoding="utf-8") as f:
+        return by_root(FamilyMember.from_json(json.loads(line)) for line in f if line.strip())

@@ -9,6 +9,9 @@
 - data/crosswalk/crosswalk.csv: the reviewed list-entry -> ROR crosswalk, keyed by the entry's name and country so
   it applies to every list that names the organisation the same way.
 - data/crosswalk/ror_orgs.jsonl: the ROR records (names, acronyms, labels, parents) of the crosswalked organisations.
+
+Their ROR families (units, predecessors, successors) are data/crosswalk/ror_family.jsonl, built next by
+scripts/build_ror_family.py from this crosswalk.
 """
 
 from __future__ import annotations
