@@ -520,6 +520,9 @@ class NameIndex:
                         origin = f"ror successor ({short(m.ror_id)}) of ({root})"
                     else:
                         continue
+                    # the member's own ROR id links exactly too (an OpenAlex institution with that id)
+                    self.ror_links[i].append((m.ror_id, "ror_former" if m.relation in ("predecessor", "successor")
+                                              else "ror_unit"))
                     known = label_identifies(i, m, origin)
                     for n in m.names:
                         if not n.is_acronym:

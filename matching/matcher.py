@@ -35,8 +35,8 @@ class Matcher:
 
     def match_ror(self, ror_id: str | None) -> list[Match]:
         """Entries an observed ROR id links to exactly, through the reviewed crosswalk: the listed organisation
-        itself ('same') or the listed organisation it is a unit of ('sub_unit_of_listed'). A ROR id of a parent never
-        links to a listed sub-unit of it."""
+        itself ('same') or the listed organisation it is a unit of ('sub_unit_of_listed'), and through the ROR family
+        of those (units at any depth, predecessors). A ROR id of a parent never links to a listed sub-unit of it."""
         key = ror_key(ror_id)
         if not key:
             return []
@@ -45,11 +45,16 @@ class Matcher:
             for linked, relation in rels:
                 if ror_key(linked) != key or relation == "listed_is_sub_unit":
                     continue
+                if any(m.entry_id == self.index.entries[ei].entry_id and m.list_id == self.index.entries[ei].list_id
+                       for m in out):
+                    continue  # the first (strongest: crosswalk rows come before family members) link only
                 e = self.index.entries[ei]
-                why = ("is the listed organisation" if relation == "same"
-                       else "is a unit of the listed organisation")
+                why = {"same": "is the listed organisation (reviewed crosswalk)",
+                       "ror_former": "is an organisation the listed one continues (ROR relationships)",
+                       "ror_unit": "is a unit of the listed organisation (ROR relationships)",
+                       }.get(relation, "is a unit of the listed organisation (reviewed crosswalk)")
                 out.append(Match(e.list_id, e.entry_id, e.name, f"https://ror.org/{key}", 100.0, "match",
-                                 f"ROR id https://ror.org/{key} {why} (reviewed crosswalk)", e.snapshot_id,
+                                 f"ROR id https://ror.org/{key} {why}", e.snapshot_id,
                                  (f"crosswalk:{relation}",)))
         out.sort(key=lambda m: (m.list_id, m.entry_id))
         return out

@@ -210,3 +210,13 @@ def test_ror_load_recomputes_the_family_from_the_whole_store(fictional_crosswalk
     assert matched(m, "Kelmarsh Laboratory of Cryogenic Magnet Engineering, Russia") == {"1"}
     grandkid = next(x for x in records[ror("root1")]["family"] if x["ror_id"] == ror("gkid1"))
     assert grandkid["depth"] == 2 and grandkid["cities"] == ["Dravensk"]
+
+
+def test_a_family_members_ror_id_links_exactly(matcher):
+    """An observation that carries only a unit's or a predecessor's ROR id (OpenAlex) links to the listed entry;
+    a parent of a listed unit and an outside organisation's jointly run unit do not."""
+    unit = matcher.match_ror(ror("gkid1"))
+    assert [(m.entry_id, m.decision) for m in unit] == [("1", "match")] and "unit" in unit[0].explanation
+    assert [m.entry_id for m in matcher.match_ror(ror("old01"))] == ["1"]
+    assert matcher.match_ror(ror("corp1")) == []  # the listed entry is part of it, not the other way round
+    assert matcher.match_ror(ror("shr01")) == []
