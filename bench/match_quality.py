@@ -112,7 +112,8 @@ def score_folds(cases: list[dict], rows: list[tuple], fold_of: dict[str, int], k
 
     print(f"\norganisation-level cross-validation, {k} folds" + (f" (fold {hold_out} held out of development)"
                                                               if hold_out is not None else ""))
-    print(f"{'fold':<6}{'cases':>7}{'pos':>6}{'P':>8}{'R':>8}{'F1':>8}{'FP/10k':>8}{'cjk R':>8}{'review':>8}")
+    print(f"{'fold':<6}{'cases':>7}{'pos':>6}{'P':>8}{'R':>8}{'F1':>8}{'FP/10k':>8}{'pos F1':>8}{'cjk R':>8}"
+          f"{'hard FP':>8}{'review':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for f in range(k):
             ids = {c["id"] for c in cases if fold_of[c["id"]] == f}
@@ -128,10 +129,12 @@ def score_folds(cases: list[dict], rows: list[tuple], fold_of: dict[str, int], k
             out = json.loads(subprocess.run([sys.executable, str(EVAL / "score.py"), str(lab), str(mat), "--json"],
                                             check=True, capture_output=True, text=True).stdout)
             o, cjk = out["overall"], out["slices"].get("cjk", {})
+            positive, hard = out["slices"].get("positive", {}), out["slices"].get("hard_negative", {})
             pos = sum(1 for c in cases if c["id"] in ids and c["expected"].strip())
             mark = " *" if f == hold_out else ""
             print(f"{f:<6}{o['cases']:>7}{pos:>6}{o['precision']:>8}{o['recall']:>8}{o['f1']:>8}"
-                  f"{o['negative_fp_per_10k']:>8}{cjk.get('recall', 1.0):>8}{o['review_pairs']:>8}{mark}")
+                  f"{o['negative_fp_per_10k']:>8}{positive.get('f1', 1.0):>8}{cjk.get('recall', 1.0):>8}"
+                  f"{hard.get('fp', 0):>8}{o['review_pairs']:>8}{mark}")
 
 
 if __name__ == "__main__":
