@@ -92,15 +92,16 @@ def reconcile_store(db: StoreLike, subject: str | None = None, window_years: int
                 for r in public:
                     counts[r["relation"]] = counts.get(r["relation"], 0) + 1
                 outcome = {"researchers": len(current), "findings": n, "by_type": counts, "window": window}
+                # what concerns NDA items goes back to the caller only: the run record is in the live database
+                told: dict = {}
                 if restricted is not None:
-                    # counts only: the run record lives in the live database
-                    outcome["restricted_findings"] = restricted.write(
+                    told["restricted_findings"] = restricted.write(
                         "disclosure_finding", [Record(r["finding_id"], r["subject_id"], {**r, "run_id": run_id})
                                                for r in rows if r["restricted"]], replace_subjects=sorted(current))
                 elif restricted_store.existing(st.path, "disclosure_nda", sorted(current)):
-                    outcome["restricted_skipped"] = True  # NDA items on file, not reconciled without the key
+                    told["restricted_skipped"] = True  # NDA items on file, not reconciled without the key
                 runs.finish(con, run_id, outcome)
         except BaseException as exc:
             runs.fail(con, run_id, f"{type(exc).__name__}: {exc}")
             raise
-    return {"run_id": run_id, **outcome}
+    return {"run_id": run_id, **outcome, **told}

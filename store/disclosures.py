@@ -64,7 +64,7 @@ def add(con, disclosures: Iterable[Disclosure], source: str, source_sha256: str,
 
 
 def current(con, researcher_ids: list[str] | None = None) -> dict[str, tuple[str, Disclosure]]:
-    """researcher_id -> (disclosure_id, disclosure) of the latest version."""
+    """researcher_id -> (disclosure_id, disclosure) of the latest version, without its NDA items."""
     sql = """SELECT researcher_id, arg_max(disclosure_id, loaded_at), arg_max(content, loaded_at)::VARCHAR
              FROM disclosures"""
     params: list = []
@@ -72,7 +72,9 @@ def current(con, researcher_ids: list[str] | None = None) -> dict[str, tuple[str
         sql += " WHERE list_contains(?, researcher_id)"
         params.append(researcher_ids)
     rows = con.execute(sql + " GROUP BY researcher_id", params).fetchall()
-    return {rid: (did, Disclosure.from_json(json.loads(content))) for rid, did, content in rows}
+    # NDA items come only from the restricted store: any a database from before sealing still holds are not read
+    return {rid: (did, Disclosure.from_json({k: v for k, v in json.loads(content).items()
+                                             if k != "nda_collaborations"})) for rid, did, content in rows}
 
 
 def history(con, researcher_id: str) -> list[tuple[str, str]]:

@@ -99,6 +99,7 @@ def test_read_copy_has_no_nda_content(world):
                 "disclosures", "disclosure_findings", "assessments", "screening_runs")], default=str)
         assert nda == [(None,)] and restricted == 0, path
         assert PARTNER not in derived and SECRET_PARTNER not in derived and str(AMOUNT) not in derived, path
+        assert "restricted_findings" not in derived  # not even how many findings the NDA items yielded
 
 
 def test_no_plaintext_nda_in_any_store_file(world):
@@ -364,3 +365,22 @@ def test_flow_run_parameters_in_prefect_hold_no_secret(prefect_harness, tmp_path
         runs = [r for r in client.read_flow_runs() if r.parameters.get("roster") == str(roster)]
     text = json.dumps([r.parameters for r in runs], default=str)
     assert runs and "sk-openalex-secret" not in text and KEY not in text
+
+
+def test_a_restricted_report_is_never_a_prefect_artifact(world, tmp_path, monkeypatch, keyed):
+    import prefect.artifacts
+    import prefect.context
+
+    from highfence.reports.build import build
+    from highfence.reports.render import write
+
+    published = []
+    # as inside a flow run: the context says one is running, and artifacts are caught where Prefect would store them
+    monkeypatch.setattr(prefect.context.FlowRunContext, "get", classmethod(lambda cls: object()))
+    monkeypatch.setattr(prefect.artifacts, "create_markdown_artifact", lambda text, **kw: published.append(text))
+    access = Restricted(world["db"], RestrictedKey(base64.b64decode(KEY), "test"), "test")
+    with store.connect(world["db"], read_only=True) as con:
+        write(build(con, "researcher", "R1", "en", access), "md", tmp_path / "r.md")
+        write(build(con, "researcher", "R1", "en"), "md", tmp_path / "p.md")
+    assert PARTNER in (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert len(published) == 1 and PARTNER not in published[0]  # only the public report was published
