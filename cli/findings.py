@@ -131,7 +131,10 @@ class FindingsExport(Command):
             w.writerows(rows)
             text = buf.getvalue()
         if args.out:
-            Path(args.out).write_text(text, encoding="utf-8")
+            from highfence.store.db import private_files
+
+            with private_files():  # restricted circulation, or not: the export is its owner's to share
+                Path(args.out).write_text(text, encoding="utf-8")
             print(f"{len(rows)} findings -> {args.out}")
         else:
             sys.stdout.write(text)

@@ -40,6 +40,12 @@ class Report(Command):
         name = model.get("subject", {}).get("subject_id") or (
             args.ident if args.report_kind == "partnership" else "roster")
         out = Path(args.out or f"report-{args.report_kind}-{name}-{args.lang}.{args.format}")
-        write(model, args.format, out)
+        if restricted is None:
+            write(model, args.format, out)
+        else:  # restricted circulation: the file is its owner's only, from the moment it exists
+            from highfence.store.db import private_files
+
+            with private_files():
+                write(model, args.format, out)
         print(f"{args.report_kind} report ({args.lang}, {args.format}): {out}")
         return 0

@@ -384,3 +384,17 @@ def test_a_restricted_report_is_never_a_prefect_artifact(world, tmp_path, monkey
         write(build(con, "researcher", "R1", "en"), "md", tmp_path / "p.md")
     assert PARTNER in (tmp_path / "r.md").read_text(encoding="utf-8")
     assert len(published) == 1 and PARTNER not in published[0]  # only the public report was published
+
+
+def test_files_with_restricted_content_are_private(world, tmp_path, capsys, keyed):
+    old = os.umask(0o022)
+    try:
+        report, export = tmp_path / "r.html", tmp_path / "f.csv"
+        assert cli(capsys, "--db", str(world["db"]), "report", "researcher", "R1", "--include-restricted",
+                   "--out", str(report))[0] == 0
+        assert cli(capsys, "--db", str(world["db"]), "findings", "export", "--include-restricted",
+                   "--out", str(export))[0] == 0
+    finally:
+        os.umask(old)
+    for path in (report, export):
+        assert PARTNER in path.read_text(encoding="utf-8") and stat.S_IMODE(path.stat().st_mode) == 0o600, path
