@@ -36,9 +36,9 @@ settings = load_settings(env={}, overrides={"store.db": str(db)})
 prepare_prefect()
 started = time.monotonic()
 if mode == "prefect":
-    screen_flow(db=db, settings=settings, roster=roster)
+    screen_flow(db=db, settings=settings.without_secrets(), roster=roster)
 else:
-    run_flow(screen_flow, db=db, settings=settings, roster=roster)
+    run_flow(screen_flow, db=db, settings=settings.without_secrets(), roster=roster)
 print(json.dumps({"seconds": time.monotonic() - started}))
 """
 

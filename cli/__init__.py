@@ -7,7 +7,8 @@ import os
 import sys
 from typing import Sequence
 
-from highfence.cli import admin, assess, disclosures, findings, lists, match, partnerships, reports, screen
+from highfence.cli import admin, assess, disclosures, findings, lists, match, partnerships, reports, restricted, \
+    screen
 from highfence.cli.command import add_commands
 from highfence.errors import HighfenceError
 from highfence.settings import load_settings
@@ -16,7 +17,7 @@ from highfence.settings import load_settings
 COMMANDS = (admin.Version, admin.CONFIG, admin.DB, admin.Demo, lists.WATCHLISTS, match.Match, screen.Collect,
             screen.Screen, screen.ROSTER, findings.FINDINGS, findings.Review, disclosures.DISCLOSURES, reports.Report,
             assess.RULES, assess.Assess, partnerships.PARTNERSHIPS, partnerships.CHECKLIST, admin.Serve,
-            disclosures.Reconcile, admin.ROR)
+            disclosures.Reconcile, restricted.RESTRICTED, admin.ROR)
 
 
 def build_parser() -> argparse.ArgumentParser:

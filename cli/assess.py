@@ -62,6 +62,9 @@ class Assess(Command):
         parser.add_argument("--subject")
         parser.add_argument("--as-of", help="YYYY-MM-DD (default today)")
         parser.add_argument("--area", help="proposal text to classify into technology areas with the works")
+        parser.add_argument("--include-restricted", action="store_true",
+                            help="count findings from NDA collaborations too (needs the restricted key; the results "
+                                 "are sealed in the restricted store and the read is logged)")
         add_format(parser)
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
@@ -69,17 +72,22 @@ class Assess(Command):
 
         from highfence.flows.assess import assess
         from highfence.risk.packs import get
+        from highfence.store import restricted as restricted_store
 
         try:
             as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
         except ValueError:
             raise UsageError(f"--as-of {args.as_of!r}: not a date (YYYY-MM-DD)") from None
         pack = get(args.pack)
-        results = assess(settings.db_path, pack, as_of, args.subject, args.area, settings.store.lock_timeout)
+        restricted = (restricted_store.require(settings, "assess", "--include-restricted")
+                      if args.include_restricted else None)
+        results = assess(settings.db_path, pack, as_of, args.subject, args.area, settings.store.lock_timeout,
+                         restricted=restricted)
         if args.format == "json":
             emit_json([a.to_json() for a in results])
             return 0
-        print(f"{pack.id} {pack.version}, as of {as_of}")
+        print(f"{pack.id} {pack.version}, as of {as_of}"
+              + (" (with NDA-restricted findings: restricted circulation)" if restricted else ""))
         print(render(["subject", "outcome", "triggered factors", "areas"],
                      [(a.subject_id, a.outcome, ", ".join(t["factor"] for t in a.triggers) or "-",
                        ", ".join(sorted({x["area"] for x in a.areas})) or "-") for a in results], max_width=60))

@@ -35,8 +35,10 @@ class Load(Command):
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         from highfence.flows.reconcile import load_disclosures
         from highfence.store import Store
+        from highfence.store import restricted as restricted_store
 
-        n, ids = load_disclosures(Store.from_settings(settings), Path(args.file))
+        n, ids = load_disclosures(Store.from_settings(settings), Path(args.file),
+                                  restricted_store.from_settings(settings, "disclosures load"))
         print(f"{args.file}: {n} researcher(s) validated; {len(ids)} new disclosure version(s) stored "
               f"({n - len(ids)} unchanged)")
         return 0
@@ -74,13 +76,19 @@ class Reconcile(Command):
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         from highfence.flows.reconcile import reconcile_store
         from highfence.matching import Thresholds
+        from highfence.restricted_key import HOW
         from highfence.store import Store
+        from highfence.store import restricted as restricted_store
 
         outcome = reconcile_store(Store.from_settings(settings), args.subject,
                                   args.window_years or settings.screening.window_years,
-                                  Thresholds(settings.matching.match_threshold, settings.matching.review_threshold))
+                                  Thresholds(settings.matching.match_threshold, settings.matching.review_threshold),
+                                  restricted=restricted_store.from_settings(settings, "reconcile"))
         print(f"run {outcome['run_id']}: {outcome['researchers']} researcher(s) reconciled over "
-              f"{outcome['window'][0]}–{outcome['window'][1]}: {outcome['findings']} finding(s)")
+              f"{outcome['window'][0]}–{outcome['window'][1]}: {outcome['findings']} finding(s)"
+              + (f", {outcome['restricted_findings']} restricted (sealed)" if "restricted_findings" in outcome else ""))
+        if outcome.get("restricted_skipped"):
+            print(f"NDA collaborations not reconciled: they are restricted and need the restricted key; {HOW}")
         if outcome["by_type"]:
             print(render(["finding type", "count"], sorted(outcome["by_type"].items())))
         return 0

@@ -107,17 +107,21 @@ class FindingsExport(Command):
         parser.add_argument("--format", choices=("csv", "json"), default="csv")
         parser.add_argument("--out", help="file to write (default: standard output)")
         parser.add_argument("--include-restricted", action="store_true",
-                            help="include findings from NDA collaborations (restricted role only)")
+                            help="include findings from NDA collaborations (needs the restricted key; the read "
+                                 "is logged)")
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         import csv
         import io
 
         from highfence import store
+        from highfence.store import restricted as restricted_store
         from highfence.store.findings_export import EXPORT_COLUMNS, export_rows
 
+        restricted = (restricted_store.require(settings, "findings export", "--include-restricted")
+                      if args.include_restricted else None)
         with store.reader(settings.db_path) as con:
-            rows = export_rows(con, include_restricted=args.include_restricted)
+            rows = export_rows(con, restricted)
         if args.format == "json":
             text = to_json(rows) + "\n"
         else:
@@ -127,7 +131,10 @@ class FindingsExport(Command):
             w.writerows(rows)
             text = buf.getvalue()
         if args.out:
-            Path(args.out).write_text(text, encoding="utf-8")
+            from highfence.store.db import private_files
+
+            with private_files():  # restricted circulation, or not: the export is its owner's to share
+                Path(args.out).write_text(text, encoding="utf-8")
             print(f"{len(rows)} findings -> {args.out}")
         else:
             sys.stdout.write(text)

@@ -35,9 +35,10 @@ class Collect(Command):
         from highfence.flows.screen import screen_flow
 
         since = args.since or date.today().year - settings.screening.window_years
-        outcome = run_flow(screen_flow, db=settings.db_path, settings=settings, roster=Path(args.roster), since=since,
-                              collect_only=self.collect_only, task_runner=args.task_runner,
-                              dask_address=args.dask_address)
+        # flow parameters are recorded by Prefect: no secret among them (the flow reads them again itself)
+        outcome = run_flow(screen_flow, db=settings.db_path, settings=settings.without_secrets(),
+                           roster=Path(args.roster), since=since, collect_only=self.collect_only,
+                           task_runner=args.task_runner, dask_address=args.dask_address)
         _print_screen(outcome, settings.db_path)
         return 0
 

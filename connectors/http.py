@@ -86,8 +86,15 @@ SECRET_PARAMS = ("api_key", "apikey", "token")
 
 
 def public_url(url: str, params: dict | None = None) -> str:
-    """The full URL of a request, without secret parameters: the cache key and what provenance records."""
-    clean = {k: v for k, v in (params or {}).items() if k not in SECRET_PARAMS and v not in (None, "")}
+    """The full URL of a request, without secret parameters (in ``params`` or already in ``url``): the cache key
+    and what provenance records."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.query:
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SECRET_PARAMS]
+        url = urlunsplit(parts._replace(query=urlencode(kept)))
+    clean = {k: v for k, v in (params or {}).items() if k.lower() not in SECRET_PARAMS and v not in (None, "")}
     return requests.Request("GET", url, params=clean).prepare().url
 
 
@@ -120,6 +127,7 @@ class HttpClient:
     def get(self, url: str, params: dict | None = None, headers: dict | None = None) -> requests.Response:
         """GET with retries. The body is read fully (up to ``max_bytes``) before returning."""
         attempt = 0
+        shown = public_url(url)  # messages end up in run records and logs: never with a secret in them
         while True:
             self._wait_turn()
             problem: str
@@ -138,25 +146,25 @@ class HttpClient:
                     if hinted is not None:
                         if hinted > MAX_RETRY_AFTER:
                             resp.close()
-                            raise SourceError(f"{self.source}: {url}: {problem}, asked to retry after "
+                            raise SourceError(f"{self.source}: {shown}: {problem}, asked to retry after "
                                               f"{hinted:.0f}s; try again later")
                         delay = hinted
                     resp.close()
                 elif resp.status_code == 404:
                     resp.close()
-                    raise NotFound(f"{self.source}: {url}: not found (HTTP 404)")
+                    raise NotFound(f"{self.source}: {shown}: not found (HTTP 404)")
                 elif resp.status_code >= 400:
                     resp.close()
-                    raise SourceError(f"{self.source}: {url}: HTTP {resp.status_code}")
+                    raise SourceError(f"{self.source}: {shown}: HTTP {resp.status_code}")
                 else:
                     try:
-                        self._read_body(resp, url)
+                        self._read_body(resp, shown)
                     except requests.RequestException as exc:
                         problem = f"download interrupted ({type(exc).__name__})"
                     else:
                         return resp
             if attempt >= self.config.retries:
-                raise SourceError(f"{self.source}: {url}: {problem} (gave up after {attempt + 1} attempts)")
+                raise SourceError(f"{self.source}: {shown}: {problem} (gave up after {attempt + 1} attempts)")
             attempt += 1
             self._sleep(delay)
 

@@ -15,6 +15,7 @@ from highfence.disclosures.model import AFFILIATION_KINDS, FUNDING_STATUS, REQUI
 from highfence.errors import InputError
 
 DATE_FIELDS = ("start", "end", "signed_on")
+RESTRICTED_SECTIONS = ("nda_collaborations",)
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,19 @@ def _currency_ok(code: str) -> bool:
 
 
 def validate_item(section: str, raw: dict, problem) -> dict | None:
-    """Clean one row; report every bad value through ``problem(column, message)``. None if anything is wrong."""
+    """Clean one row; report every bad value through ``problem(column, message)``. None if anything is wrong.
+    Messages about a restricted section (NDA collaborations) name the field only, never its value: they reach
+    terminals, logs and run records."""
     out: dict = {}
     ok = True
+    secret = section in RESTRICTED_SECTIONS
+
+    def got(value) -> str:
+        return "" if secret else f", got {value!r}"
+
+    def quoted(value, sep: str = " ") -> str:
+        return "" if secret else f"{sep}{value!r}"
+
     for key, value in raw.items():
         value = "" if value is None else (value.strip() if isinstance(value, str) else value)
         if value == "":
@@ -78,17 +89,17 @@ def validate_item(section: str, raw: dict, problem) -> dict | None:
                 parse_partial_date(text)
                 out[key] = text
             except ValueError:
-                problem(key, f"bad date {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+                problem(key, f"bad date{quoted(value)} (use YYYY, YYYY-MM or YYYY-MM-DD)")
                 ok = False
         elif key == "amount":
             try:
                 number = float(str(value).replace(",", ""))
             except ValueError:
-                problem(key, f"not a number: {value!r}")
+                problem(key, f"not a number{quoted(value, ': ')}")
                 ok = False
                 continue
             if number < 0:
-                problem(key, f"negative amount {value!r}")
+                problem(key, f"negative amount{quoted(value)}")
                 ok = False
             out[key] = number
         elif key == "effort_percent":
@@ -97,12 +108,12 @@ def validate_item(section: str, raw: dict, problem) -> dict | None:
             except ValueError:
                 number = -1
             if not 0 <= number <= 100:
-                problem(key, f"effort must be a percentage from 0 to 100, got {value!r}")
+                problem(key, f"effort must be a percentage from 0 to 100{got(value)}")
                 ok = False
             out[key] = number
         elif key == "currency":
             if not _currency_ok(str(value)):
-                problem(key, f"unknown currency {value!r} (ISO 4217 code such as JPY, USD, CNY)")
+                problem(key, f"unknown currency{quoted(value)} (ISO 4217 code such as JPY, USD, CNY)")
                 ok = False
             out[key] = str(value).upper()
         elif key in ("kind", "status", "paid"):
@@ -112,7 +123,7 @@ def validate_item(section: str, raw: dict, problem) -> dict | None:
             if key == "paid" and isinstance(value, bool):
                 mapped = value
             if mapped not in allowed:
-                problem(key, f"{key} must be one of {', '.join(map(str, allowed))}, got {value!r}")
+                problem(key, f"{key} must be one of {', '.join(map(str, allowed))}{got(value)}")
                 ok = False
             out[key] = mapped
         else:
@@ -123,7 +134,7 @@ def validate_item(section: str, raw: dict, problem) -> dict | None:
             ok = False
     if ok and out.get("start") and out.get("end"):
         if parse_partial_date(out["end"])[1] < parse_partial_date(out["start"])[0]:
-            problem("end", f"end {out['end']} is before start {out['start']}")
+            problem("end", "end is before start" if secret else f"end {out['end']} is before start {out['start']}")
             ok = False
     return out if ok else None
 

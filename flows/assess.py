@@ -14,10 +14,11 @@ from highfence.risk.packs import Pack
 from highfence.store import assessment as assessment_store
 from highfence.store import disclosures as disclosure_store
 from highfence.store import evidence, runs
+from highfence.store.restricted import Restricted
 
 
-def facts_for(con: DuckDBPyConnection, subject_id: str) -> list[Fact]:
-    return assessment_store.facts(con, subject_id)
+def facts_for(con: DuckDBPyConnection, subject_id: str, restricted_findings: list[dict] = ()) -> list[Fact]:
+    return assessment_store.facts(con, subject_id, restricted_findings)
 
 
 def positions_for(con: DuckDBPyConnection, subject_id: str) -> list[Position]:
@@ -38,7 +39,10 @@ def areas_for(con: DuckDBPyConnection, subject_id: str, proposal: str | None = N
 
 
 def assess(db: Path, pack: Pack, as_of: dt.date, subject: str | None = None, area_text: str | None = None,
-           lock_timeout: float = 30.0, flow_run_id: str | None = None) -> list[Assessment]:
+           lock_timeout: float = 30.0, flow_run_id: str | None = None,
+           restricted: Restricted | None = None) -> list[Assessment]:
+    """Assess and store. With ``restricted`` (the key, and an assessment asked to include NDA-derived findings) the
+    results are sealed in the restricted store and the live run record keeps counts only."""
     store.migrate(db, lock_timeout=lock_timeout)
     with store.connect(db, lock_timeout=lock_timeout) as con:
         subjects = evidence.researcher_ids(con, subject)
@@ -46,15 +50,23 @@ def assess(db: Path, pack: Pack, as_of: dt.date, subject: str | None = None, are
             from highfence.errors import InputError
 
             raise InputError(f"no researcher {subject!r} in the store")
-        run_id = runs.start(con, "assess", {"pack": pack.id, "version": pack.version, "as_of": as_of.isoformat()},
-                            flow_run_id)
+        run_id = runs.start(con, "assess", {"pack": pack.id, "version": pack.version, "as_of": as_of.isoformat(),
+                                            **({"restricted": True} if restricted else {})}, flow_run_id)
         try:
+            sealed: dict[str, list[dict]] = {}
+            if restricted is not None:
+                for r in restricted.read("disclosure_finding", subjects):
+                    sealed.setdefault(r.subject_id, []).append(r.content)
             with store.transaction(con):
-                results = [evaluate(pack, s, as_of, facts_for(con, s), positions_for(con, s),
+                results = [evaluate(pack, s, as_of, facts_for(con, s, sealed.get(s, [])), positions_for(con, s),
                                     areas_for(con, s, area_text)) for s in subjects]
-                assessment_store.add(con, results, run_id)
-                runs.finish(con, run_id, {"assessed": len(results),
-                                          "outcomes": {a.subject_id: a.outcome for a in results}})
+                if restricted is None:
+                    assessment_store.add(con, results, run_id)
+                    runs.finish(con, run_id, {"assessed": len(results),
+                                              "outcomes": {a.subject_id: a.outcome for a in results}})
+                else:
+                    assessment_store.add_restricted(restricted, results, run_id)
+                    runs.finish(con, run_id, {"assessed": len(results), "sealed": True})
         except BaseException as exc:
             runs.fail(con, run_id, f"{type(exc).__name__}: {exc}")
             raise

@@ -66,12 +66,24 @@ def screen_task(db: Path, data_dir: Path, flow_run_id: str | None) -> dict:
                          kind="demo", flow_run_id=flow_run_id)
 
 
+def demo_restricted(db: Path, command: str):
+    """The demo's own restricted key, in a 0600 file beside its store (its NDA item is fictional): the demo seals
+    and logs the way a real store does, without touching the key configured for real data."""
+    from highfence.restricted_key import RestrictedKey, read_key_file, write_key_file
+    from highfence.store.restricted import Restricted
+
+    path = Path(db).with_name(f"{Path(db).stem}.restricted.key")
+    key = RestrictedKey(read_key_file(path), f"file {path}") if path.exists() else write_key_file(path)
+    return Restricted(Path(db), key, command)
+
+
 @task(name="reconcile-disclosures")
 def reconcile_task(db: Path, data_dir: Path, flow_run_id: str | None) -> dict:
     from highfence.flows.reconcile import load_disclosures, reconcile_store
 
-    load_disclosures(db, data_dir / "demo" / "disclosures.json")
-    return reconcile_store(db, flow_run_id=flow_run_id)
+    restricted = demo_restricted(db, "demo")  # made here, never a task parameter
+    load_disclosures(db, data_dir / "demo" / "disclosures.json", restricted)
+    return reconcile_store(db, flow_run_id=flow_run_id, restricted=restricted)
 
 
 @task(name="assess")

@@ -130,7 +130,13 @@ def collect_batch_task(settings_env: dict, db: str, batch: Opaque, since, roster
     from highfence.flows.collect import collect_subject, make_sources
     from highfence.settings import load_settings
 
-    sources = make_sources(load_settings(env=settings_env), db, global_limits=True)
+    import os
+
+    from highfence.settings import SECRET_ENV
+
+    # secrets are no task parameter (Prefect records those): this worker's own environment supplies them
+    env = {**settings_env, **{k: os.environ[k] for k in SECRET_ENV if k in os.environ}}
+    sources = make_sources(load_settings(env=env), db, global_limits=True)
     return Opaque([collect_subject(sources, subject, pin, since, roster_source) for subject, pin in batch.items])
 
 

@@ -112,7 +112,10 @@ def screen_roster(db: StoreLike, settings: Settings, roster_path: Path, since: i
 
             from highfence.flows.scale import collect_partitioned
 
-            env = {k: v for k, v in os.environ.items() if k.startswith("HIGHFENCE_")}
+            from highfence.settings import SECRET_ENV
+
+            # task parameters are recorded: secrets stay out, and each worker reads them from its own environment
+            env = {k: v for k, v in os.environ.items() if k.startswith("HIGHFENCE_") and k not in SECRET_ENV}
             if settings.config_file:
                 env["HIGHFENCE_CONFIG"] = str(settings.config_file)
 
@@ -172,6 +175,9 @@ def as_source_task(source: str, fn):
 @flow(name="screen", log_prints=False)
 def screen_flow(db: Path, settings: Settings, roster: Path, since: int | None = None,
                 collect_only: bool = False, task_runner: str | None = None, dask_address: str | None = None) -> dict:
+    """``settings`` is a parameter, so Prefect stores it: pass ``settings.without_secrets()``; the secrets are read
+    again here, from the environment and the configuration file."""
+    settings = settings.with_secrets()
     outcome = screen_roster(db, settings, roster, since, flow_run_id=str(flow_run.id) if flow_run.id else None,
                             collect_only=collect_only, call=as_source_task, task_runner=task_runner,
                             dask_address=dask_address)

@@ -40,6 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
             "e-mail sent to public APIs for polite use (OpenAlex mailto, Crossref User-Agent)"),
     Setting("sources.openalex.url", "HIGHFENCE_OPENALEX_URL", "https://api.openalex.org", str, "OpenAlex API base URL"),
     Setting("sources.openalex.api_key", "HIGHFENCE_OPENALEX_API_KEY", "", str, "OpenAlex API key (optional)"),
+    Setting("restricted.key_file", "HIGHFENCE_RESTRICTED_KEY_FILE", "", str,
+            "file holding the key to restricted (NDA) content, mode 0600 ($HIGHFENCE_RESTRICTED_KEY, if set, wins)"),
     Setting("sources.ror.url", "HIGHFENCE_ROR_URL", "https://api.ror.org/v2", str, "ROR API base URL"),
     Setting("sources.orcid.url", "HIGHFENCE_ORCID_URL", "https://pub.orcid.org/v3.0", str, "ORCID public API base URL"),
     Setting("sources.crossref.url", "HIGHFENCE_CROSSREF_URL", "https://api.crossref.org", str, "Crossref API base URL"),
@@ -88,6 +90,11 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
+# Never a flow or task parameter, a log line or a cached URL: flows get ``without_secrets()`` and resolve these
+# where they are used (``with_secrets()``).
+SECRET_KEYS = tuple(s.key for s in SETTINGS if s.key.endswith("api_key"))
+WITHHELD = "withheld"
+SECRET_ENV = tuple(s.env for s in SETTINGS if s.key in SECRET_KEYS) + ("HIGHFENCE_RESTRICTED_KEY",)
 
 
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
@@ -260,6 +267,21 @@ class Settings:
 
     def list_url(self, list_id: str) -> str | None:
         return self.watchlists.urls.get(list_id)
+
+    def without_secrets(self) -> Settings:
+        """These settings with every secret blanked: what may travel as a flow parameter and be stored."""
+        return Settings({k: ("" if k in SECRET_KEYS and v else v) for k, v in self.values.items()},
+                        {k: (WITHHELD if k in SECRET_KEYS and self.values[k] else v)
+                         for k, v in self.sources.items()}, self.config_file)
+
+    def with_secrets(self, env: Mapping[str, str] | None = None) -> Settings:
+        """The secrets ``without_secrets`` withheld, read again from the configuration file and the environment."""
+        withheld = [k for k in SECRET_KEYS if self.sources.get(k) == WITHHELD]
+        if not withheld:
+            return self
+        fresh = load_settings(self.config_file, env)
+        return Settings({**self.values, **{k: fresh.values[k] for k in withheld}},
+                        {**self.sources, **{k: fresh.sources[k] for k in withheld}}, self.config_file)
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(key, value, source) for display; secrets are masked."""

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from duckdb import DuckDBPyConnection
 
@@ -21,6 +21,9 @@ from highfence.store import evidence, lists, review
 from highfence.store import partnerships as partnership_store
 from highfence.store import reports as report_store
 from highfence.store import runs as run_store
+
+if TYPE_CHECKING:
+    from highfence.store.restricted import Restricted
 
 SCHEMA = "highfence.report/1"
 I18N = resources.files("highfence.reports") / "i18n"
@@ -87,13 +90,12 @@ def _findings(con: DuckDBPyConnection, subject_ids: list[str]) -> list[dict]:
     return rows
 
 
-def _reconciliation(con: DuckDBPyConnection, subject_ids: list[str], include_restricted: bool) -> dict:
+def _reconciliation(con: DuckDBPyConnection, subject_ids: list[str], restricted: Restricted | None) -> dict:
     return {"disclosed": sorted(disclosure_store.disclosed(con, subject_ids)),
-            "findings": [_plain(f) for f in disclosure_store.reconciliation_findings(con, subject_ids,
-                                                                                     include_restricted)]}
+            "findings": [_plain(f) for f in disclosure_store.reconciliation_findings(con, subject_ids, restricted)]}
 
 
-def _timeline(con: DuckDBPyConnection, subject_id: str, reconciliation: dict, include_restricted: bool) -> dict:
+def _timeline(con: DuckDBPyConnection, subject_id: str, reconciliation: dict) -> dict:
     rows: dict[str, dict] = {}
     for o in report_store.observed_affiliations(con, subject_id):
         r = rows.setdefault(o.observed_name, {"organisation": o.observed_name, "listed": False,
@@ -118,11 +120,13 @@ def _timeline(con: DuckDBPyConnection, subject_id: str, reconciliation: dict, in
 
 
 def build(con: DuckDBPyConnection, kind: str, ident: str | None = None, lang: str = "en",
-          include_restricted: bool = False) -> dict:
+          restricted: Restricted | None = None) -> dict:
+    """The model of one report. NDA-derived findings and assessments come in only with ``restricted`` access (the
+    key, for a report asked to include them); without it the report says they were left out."""
     labels(lang)
     model = {"schema": SCHEMA, "kind": kind, "lang": lang, "highfence_version": __version__,
              "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-             "restricted_included": include_restricted}
+             "restricted_included": restricted is not None}
     if kind == "roster":
         subjects = report_store.subject_summaries(con)
         ids = [s.subject_id for s in subjects]
@@ -151,12 +155,12 @@ def build(con: DuckDBPyConnection, kind: str, ident: str | None = None, lang: st
         model["subject"] = {**subject, "links": links}
     model["scope"] = _scope(con, ids)
     model["findings"] = _findings(con, ids)
-    model["reconciliation"] = _reconciliation(con, ids, include_restricted)
+    model["reconciliation"] = _reconciliation(con, ids, restricted)
     model["decisions"] = [_plain(d) for d in review.decisions_for(con, ids)]
     model["not_checked"] = [_plain(n) for n in report_store.not_checked(con, ids)]
-    model["assessments"] = [_plain(a) for a in assessment_store.latest(con, ids)]
+    model["assessments"] = [_plain(a) for a in assessment_store.latest(con, ids, restricted)]
     if kind == "researcher":
-        model["timeline"] = _timeline(con, ids[0], model["reconciliation"], include_restricted)
+        model["timeline"] = _timeline(con, ids[0], model["reconciliation"])
     if kind == "partner":
         model["copublication"] = [_plain(c) for c in report_store.copublication(con, ids[0])]
     return model

@@ -29,7 +29,10 @@ def write(model: dict, fmt: str, out: Path) -> Path:
 
 
 def publish_artifact(model: dict) -> None:
-    """Inside a Prefect flow run, the report also becomes a markdown artifact; elsewhere, nothing happens."""
+    """Inside a Prefect flow run, the report also becomes a markdown artifact; elsewhere, nothing happens. A report
+    with restricted items never does: Prefect's database is no place for NDA content."""
+    if model.get("restricted_included"):
+        return
     try:
         from prefect.context import FlowRunContext
     except ImportError:

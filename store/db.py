@@ -4,7 +4,8 @@ DuckDB lets one process write a file and nobody else open it meanwhile, so:
 - writers take an advisory lock beside the database (``<db>.lock``) and hold DuckDB only for the work at hand;
 - every write goes through ``transaction()``: a crash or an exception leaves the last committed state;
 - analysts never open the live file: after a flow writes, ``publish_read_copy`` atomically replaces
-  ``<db stem>.read.duckdb``, which notebooks open read-only without ever blocking the next flow.
+  ``<db stem>.read.duckdb``, which notebooks open read-only without ever blocking the next flow;
+- every file the store writes (database, write-ahead log, lock, read copy) is its owner's only (0600).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import hashlib
 import os
 import re
 import shutil
+import stat
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,11 +79,46 @@ def read_copy_path(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}.read{path.suffix or '.duckdb'}")
 
 
+_umask_lock = threading.Lock()
+_umask_users = 0
+_umask_saved = 0
+
+
+@contextmanager
+def private_files() -> Iterator[None]:
+    """Files created meanwhile (DuckDB's database and WAL among them) are readable by their owner only. The umask
+    is the process's: the first of overlapping users sets it and the last restores it."""
+    global _umask_users, _umask_saved
+    with _umask_lock:
+        if _umask_users == 0:
+            _umask_saved = os.umask(0o077)
+        _umask_users += 1
+    try:
+        yield
+    finally:
+        with _umask_lock:
+            _umask_users -= 1
+            if _umask_users == 0:
+                os.umask(_umask_saved)
+
+
+def tighten(path: Path) -> None:
+    """A store file made before files were private (or copied in with a looser mode) becomes 0600."""
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            if stat.S_IMODE(p.stat().st_mode) & 0o077:
+                os.chmod(p, 0o600)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise StoreError(f"database {p}: cannot make it private ({exc.strerror or exc})") from None
+
+
 @contextmanager
 def _writer_lock(path: Path, timeout: float) -> Iterator[None]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise StoreError(f"database {path}: cannot write there ({exc.strerror or exc})") from None
     try:
@@ -139,8 +177,9 @@ def connect(path: str | Path, *, read_only: bool = False, lock_timeout: float = 
         finally:
             con.close()
         return
-    with _writer_lock(path, lock_timeout):
+    with private_files(), _writer_lock(path, lock_timeout):
         con = _open(path, False, lock_timeout)
+        tighten(path)
         try:
             yield con
         finally:
@@ -243,14 +282,57 @@ def info(path: str | Path) -> dict:
     }
 
 
+def plaintext_restricted(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows that still hold restricted (NDA) content in the clear: written before restricted content moved to the
+    encrypted store, until 'highfence restricted seal' moves them."""
+    if schema_version(con) < 5:
+        return 0
+    return con.execute("""SELECT (SELECT count(*) FROM disclosures
+                                  WHERE coalesce(json_array_length(content->'nda_collaborations'), 0) > 0)
+                               + (SELECT count(*) FROM disclosure_findings WHERE restricted)""").fetchall()[0][0]
+
+
 def publish_read_copy(path: str | Path, *, lock_timeout: float = 30.0) -> Path:
-    """Copy the database to its read copy atomically. Open notebooks keep the copy they opened."""
+    """Copy the database to its read copy atomically. Open notebooks keep the copy they opened. Refused while the
+    live file still holds restricted content in the clear: the read copy must never carry it."""
     path = Path(path)
     target = read_copy_path(path)
     tmp = target.with_name(target.name + ".tmp")
-    with _writer_lock(path, lock_timeout):
+    with private_files(), _writer_lock(path, lock_timeout):
         with duckdb.connect(str(path)) as con:
+            legacy = plaintext_restricted(con)
             con.execute("CHECKPOINT")  # fold the WAL into the file so the copy is complete on its own
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
+        if legacy:
+            raise StoreError(f"database {path}: {legacy} row(s) hold NDA content in plain text (stored before "
+                             "encryption); read copy not published: run 'highfence restricted seal' with the key")
+        tighten(path)
+        try:
+            shutil.copyfile(path, tmp)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return target
+
+
+def compact(path: str | Path, *, lock_timeout: float = 30.0) -> None:
+    """Rewrite the database into a fresh file and put it in place: blocks freed by deletes (which may still hold
+    what was deleted) are not carried over."""
+    path = Path(path)
+    fresh = path.with_name(path.name + ".compact")
+    fresh.unlink(missing_ok=True)
+    with private_files(), _writer_lock(path, lock_timeout):
+        try:
+            with duckdb.connect(str(path)) as con:
+                con.execute("CHECKPOINT")
+                quoted = str(fresh).replace("'", "''")
+                con.execute(f"ATTACH '{quoted}' AS fresh")
+                name = con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+                con.execute(f'COPY FROM DATABASE "{name}" TO fresh')
+                con.execute("DETACH fresh")
+            os.chmod(fresh, 0o600)
+            os.replace(fresh, path)
+        except BaseException:
+            fresh.unlink(missing_ok=True)
+            raise

@@ -1,6 +1,7 @@
 """Disclosure intake (templates, validation, history) and reconciliation with the stored evidence."""
 
 import json
+import os
 from datetime import date
 
 import openpyxl
@@ -13,6 +14,8 @@ from highfence.disclosures.reconcile import Observed, reconcile
 from highfence.disclosures.templates import json_schema, write_template
 from highfence.flows.lists import load_list
 from highfence.flows.reconcile import load_disclosures, reconcile_store
+from highfence.restricted_key import RestrictedKey
+from highfence.store.restricted import Restricted
 from highfence.records import Observation, Subject
 from highfence.matching import ListedEntry, Matcher
 from highfence.store import disclosures as disclosure_store
@@ -182,17 +185,22 @@ def test_reconcile_in_store_and_nda_is_restricted(db, tmp_path):
                                 "affiliations": [{"organization": "Tohoku University", "kind": "employment"}],
                                 "nda_collaborations": [{"partner": "Beihang University", "amount": 10,
                                                         "currency": "USD", "effort_percent": 5}]}), encoding="utf-8")
-    load_disclosures(db, path)
-    outcome = reconcile_store(db, today=date(2026, 6, 1))
-    assert outcome["by_type"]["undisclosed_affiliation"] == 1
+    access = Restricted(db, RestrictedKey(os.urandom(32), "test"), "test")
+    load_disclosures(db, path, access)
+    outcome = reconcile_store(db, today=date(2026, 6, 1), restricted=access)
+    assert outcome["by_type"]["undisclosed_affiliation"] == 1 and outcome["restricted_findings"] == 1
     with store.connect(db, read_only=True) as con:
         public = export_rows(con)
-        restricted = export_rows(con, include_restricted=True)
+        restricted = export_rows(con, access)
     assert not [r for r in public if "Beihang" in r["observed_name"]]
     nda = [r for r in restricted if "Beihang" in r["observed_name"]]
     assert nda and nda[0]["relation"] == "listed_entity_involvement"
     assert {r["relation"] for r in public} >= {"undisclosed_affiliation"}
-    again = reconcile_store(db, today=date(2026, 6, 1))  # recomputed, not duplicated
+    again = reconcile_store(db, today=date(2026, 6, 1), restricted=access)  # recomputed, not duplicated
     with store.connect(db, read_only=True) as con:
-        assert len(export_rows(con, include_restricted=True)) == len(restricted)
+        assert len(export_rows(con, access)) == len(restricted)
     assert again["findings"] == outcome["findings"]
+    # without the key the sealed findings stay as they were, and the outcome says they were not reconciled
+    assert reconcile_store(db, today=date(2026, 6, 1))["restricted_skipped"] is True
+    with store.connect(db, read_only=True) as con:
+        assert len(export_rows(con, access)) == len(restricted)

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from highfence import store
+from highfence.flows.demo import demo_restricted
 from highfence.flows.reconcile import load_disclosures, reconcile_store
 from highfence.reports.build import build
 from highfence.reports.render import write
@@ -24,14 +25,15 @@ def demo_db(tmp_path_factory, demo_session):
         {"organization": "Technical University of Munich", "kind": "employment"}],
         "nda_collaborations": [{"partner": "Beihang University", "amount": 1, "currency": "EUR",
                                 "effort_percent": 5}]}))
-    load_disclosures(db, nda)
-    reconcile_store(db)
+    access = demo_restricted(db, "test")  # the demo store's own key file
+    load_disclosures(db, nda, access)
+    reconcile_store(db, restricted=access)
     return db, result
 
 
 def model(db, kind, ident=None, lang="en", restricted=False):
     with store.connect(db, read_only=True) as con:
-        return build(con, kind, ident, lang, restricted)
+        return build(con, kind, ident, lang, demo_restricted(db, "test") if restricted else None)
 
 
 def test_demo_writes_roster_and_partner_reports(demo_db):

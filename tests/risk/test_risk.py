@@ -182,11 +182,11 @@ def test_counterfactual_suite_catches_an_unfair_rule(demo_store, tmp_path, monke
 
     real = assess_module.facts_for
 
-    def unfair(con, subject_id):
+    def unfair(con, subject_id, restricted_findings=()):
         name = con.execute("SELECT name FROM subjects WHERE subject_id = ?", [subject_id]).fetchall()[0][0]
         extra = [Fact("injected", "affiliation", "jp_meti_eul", "X", (), None, 2026)] if name.startswith(
             ("Zhang", "Li ", "Wang")) else []
-        return real(con, subject_id) + extra
+        return real(con, subject_id, restricted_findings) + extra
 
     monkeypatch.setattr(assess_module, "facts_for", unfair)
     baseline = outcomes(demo_store, tmp_path, NAMES["anglo"])

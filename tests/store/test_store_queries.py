@@ -3,6 +3,7 @@ typed records back, and the filters that decide what a report or a pre-filled an
 
 import dataclasses
 import datetime as dt
+import os
 
 import pytest
 
@@ -14,6 +15,8 @@ from highfence.records import ChecklistAnswer, ChecklistInstance, Observation, S
 from highfence.risk.evaluate import Assessment
 from highfence.settings import load_settings
 from highfence.store import assessment, disclosures, evidence, findings, lists, partnerships, reports, review, runs
+from highfence.restricted_key import RestrictedKey
+from highfence.store.restricted import Record, Restricted
 from highfence.store.review import DecisionRequest
 
 HIT_ROR = "https://ror.org/01yqg2h08"
@@ -175,15 +178,21 @@ def test_disclosure_reads(world):
             for n, (rel, name, restricted) in enumerate([("undisclosed_affiliation", "Beihang University", False),
                                                          ("undisclosed_funding", "NSFC", True),
                                                          ("listed_entity_involvement", "Beihang University", False)])]
+    public = [r for r in rows if not r["restricted"]]
+    access = Restricted(world, RestrictedKey(os.urandom(32), "test"), "test")
     with store.connect(world) as con:
         assert disclosures.disclosed(con, ["R1", "R2"]) == set()
         disclosures.add(con, [disclosure], "d.json", "sha")
-        disclosures.replace_findings(con, ["R2"], rows, "rec-1")
+        with pytest.raises(ValueError, match="restricted store"):  # the live database never takes them
+            disclosures.replace_findings(con, ["R2"], rows, "rec-1")
+        disclosures.replace_findings(con, ["R2"], public, "rec-1")
+        access.write("disclosure_finding", [Record(r["finding_id"], r["subject_id"], r) for r in rows
+                                            if r["restricted"]])
         assert disclosures.disclosed(con, ["R1", "R2"]) == {"R2"} and disclosures.disclosed(con, ["R1"]) == set()
         assert disclosures.undisclosed(con, "R2") == [disclosures.Undisclosed("undisclosed_affiliation",
                                                                               "Beihang University", "d0")]
-        plain = disclosures.reconciliation_findings(con, ["R2"], include_restricted=False)
-        full = disclosures.reconciliation_findings(con, ["R2"], include_restricted=True)
+        plain = disclosures.reconciliation_findings(con, ["R2"])
+        full = disclosures.reconciliation_findings(con, ["R2"], access)
     assert [f.relation for f in plain] == ["listed_entity_involvement", "undisclosed_affiliation"]
     assert [f.relation for f in full] == ["listed_entity_involvement", "undisclosed_affiliation", "undisclosed_funding"]
     assert full[0].evidence == [{"source": "openalex", "year": 2024}] and full[2].restricted is True
