@@ -3,21 +3,26 @@ evidence. NDA-derived findings are restricted: left out unless asked for."""
 
 from __future__ import annotations
 
+from highfence.store import decision_chain
+
 EXPORT_COLUMNS = ("finding_id", "subject_id", "relation", "observed_name", "observed_ror", "evidence_id",
                   "evidence_year", "list_id", "entry_id", "entry_name", "score", "decision", "status")
 
 
 def export_rows(con, include_restricted: bool = False) -> list[dict]:
+    """Every finding with the status the decision log gives it (a broken chain is refused)."""
+    decision_chain.require_intact(con)
     cur = con.execute(f"""
-        SELECT finding_id, subject_id, relation, observed_name, observed_ror, evidence_id, evidence_year, list_id,
-               entry_id, entry_name, score, decision, 'open' AS status, NULL AS confidence,
+        SELECT f.finding_id, subject_id, relation, observed_name, observed_ror, evidence_id, evidence_year, list_id,
+               entry_id, entry_name, score, decision, s.status, NULL AS confidence,
                explanation, evidence_source, evidence_url, snapshot_id, list_source_url, list_published, list_sha256
-        FROM v_findings
+        FROM v_findings f JOIN v_finding_status s USING (finding_id)
         UNION ALL
-        SELECT finding_id, subject_id, relation, observed_name, observed_ror, evidence_id, evidence_year, list_id,
-               entry_id, entry_name, score, coalesce(decision, 'review'), 'open', confidence,
+        SELECT r.finding_id, subject_id, relation, observed_name, observed_ror, evidence_id, evidence_year, list_id,
+               entry_id, entry_name, score, coalesce(decision, 'review'), s.status, confidence,
                explanation, 'disclosure reconciliation', NULL, NULL, NULL, NULL, NULL
-        FROM disclosure_findings {"" if include_restricted else "WHERE NOT restricted"}
+        FROM disclosure_findings r JOIN v_finding_status s USING (finding_id)
+        {"" if include_restricted else "WHERE NOT r.restricted"}
         ORDER BY subject_id, relation, list_id NULLS LAST, entry_id NULLS LAST, evidence_id""")
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
