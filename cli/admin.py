@@ -90,10 +90,10 @@ class DbVerify(Command):
         add_format(parser)
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
-        from highfence import store
+        from highfence.store import Store
         from highfence.store.decision_chain import verify
 
-        with store.reader(settings.db_path) as con:
+        with Store.from_settings(settings).reader() as con:
             state = verify(con)
         b = state.broken
         if args.format == "json":

@@ -31,10 +31,10 @@ class FindingsList(Command):
         add_format(parser)
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
-        from highfence import store
+        from highfence.store import Store
         from highfence.store import findings as finding_store
 
-        with store.reader(settings.db_path) as con:
+        with Store.from_settings(settings).reader() as con:
             rows = finding_store.with_status(con, args.status, args.subject, args.list)
         if args.format == "json":
             emit_json([asdict(r) for r in rows])
@@ -56,11 +56,11 @@ class FindingsShow(Command):
         add_format(parser)
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
-        from highfence import store
+        from highfence.store import Store
         from highfence.store import findings as finding_store
         from highfence.store.review import decision_log
 
-        with store.reader(settings.db_path) as con:
+        with Store.from_settings(settings).reader() as con:
             f = finding_store.detail(con, args.finding_id) or finding_store.reconciliation_detail(con, args.finding_id)
             if f is None:
                 raise HighfenceError(f"no finding {args.finding_id!r} (see 'highfence findings list' or "
@@ -147,11 +147,11 @@ class FindingsExport(Command):
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         import io
 
-        from highfence import store
         from highfence.reports.cells import CsvDictWriter
+        from highfence.store import Store
         from highfence.store.findings_export import EXPORT_COLUMNS, export_rows
 
-        with store.reader(settings.db_path) as con:
+        with Store.from_settings(settings).reader() as con:
             rows = export_rows(con, include_restricted=args.include_restricted)
         if args.format == "json":
             text = to_json(rows) + "\n"

@@ -225,10 +225,10 @@ def require_current(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 @contextmanager
-def reader(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def reader(path: str | Path, lock_timeout: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to a database whose schema is current (else a one-line error saying what to run)."""
     path = Path(path)
-    with connect(path, read_only=True) as con:
+    with connect(path, read_only=True, lock_timeout=lock_timeout) as con:
         require_current(con, path)
         yield con
 

@@ -204,6 +204,16 @@ def test_formula_as_reviewer_is_refused(demo, capsys, by):
     assert review(db, fid) == 0  # a clean name still works
 
 
+def test_formula_as_reviewer_in_an_import_file_is_refused(demo, tmp_path, capsys):
+    db, fid, _ = demo
+    path = tmp_path / "decisions.csv"
+    path.write_text(f"finding_id,decision,reason,by\n{fid},dismiss,namesake,alice\n{fid},confirm,it is,@SUM(A1)\n",
+                    encoding="utf-8")
+    assert hf(db, "review", "import", str(path)) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert f"{path}, row 3: " in line and "must not start with" in line and "no decision was applied" in line
+
+
 def test_formula_as_display_name_is_refused(demo, capsys, monkeypatch):
     db, fid, _ = demo
     monkeypatch.setenv("HIGHFENCE_REVIEWER_NAME", "=cmd|' /C calc'!A0")

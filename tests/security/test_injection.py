@@ -12,7 +12,6 @@ import pytest
 from highfence import store
 from highfence.cli import main
 from highfence.reports.build import build
-from highfence.reports.cells import FORMULA_START
 from highfence.reports.render import write
 
 PREFIXES = ("=", "+", "-", "@", "\t", "\r")
