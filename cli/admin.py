@@ -82,6 +82,33 @@ class DbInfo(Command):
         return 0
 
 
+class DbVerify(Command):
+    name = "verify"
+    help = "check the decision log's hash chain: the first broken link, or the head to note down"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        add_format(parser)
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        from highfence.store import Store
+        from highfence.store.decision_chain import verify
+
+        with Store.from_settings(settings).reader() as con:
+            state = verify(con)
+        b = state.broken
+        if args.format == "json":
+            emit_json({"decisions": state.decisions, "intact": b is None,
+                       "head": None if b else state.head,
+                       "broken": None if b is None else {"seq": b.seq, "decision_id": b.decision_id,
+                                                         "problem": b.problem}})
+        elif b is None:
+            print(f"decision log intact: {state.decisions} decision(s), head {state.head}")
+        if b is not None:
+            raise HighfenceError(f"decision log broken at #{b.seq}"
+                                 f"{f' (decision {b.decision_id})' if b.decision_id else ''}: {b.problem}")
+        return 0
+
+
 class DbPublish(Command):
     name = "publish"
     help = "publish the read copy for notebooks now"
@@ -179,16 +206,17 @@ class RorLoad(Command):
         parser.add_argument("path", metavar="PATH")
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
-        from highfence import store
         from highfence.connectors.ror import organisation_row, read_dump
         from highfence.matching.resources import crosswalk
         from highfence.matching.ror_family import family
+        from highfence.store import Store
         from highfence.store import organisations as org_store
 
-        store.migrate(settings.db_path)
+        st = Store.from_settings(settings)
+        st.migrate()
         rows = [organisation_row(r) for r in read_dump(Path(args.path))]
         roots = sorted({row.ror_id for row in crosswalk()})
-        with store.connect(settings.db_path) as con, store.transaction(con):
+        with st.writer() as con:
             n = org_store.upsert(con, rows, str(args.path))
             # the family from everything the store now holds: a dump loaded in parts still gives whole families
             members = family(org_store.family_records(con), roots)
@@ -202,5 +230,5 @@ class RorLoad(Command):
 
 CONFIG = Group("config", "show the effective configuration", "configuration", (ConfigShow,))
 DB = Group("db", "create, upgrade and inspect the database", "the DuckDB store",
-           (DbInit, DbMigrate, DbInfo, DbPublish))
+           (DbInit, DbMigrate, DbInfo, DbVerify, DbPublish))
 ROR = Group("ror", "ROR organisations", "ROR", (RorLoad,))

@@ -64,16 +64,15 @@ def _match_file(matcher: Matcher, args: argparse.Namespace, settings: Settings) 
         print(f"matched {n} strings in {time.monotonic() - started:.1f}s: {rows} rows at or above the review "
               f"threshold -> {args.output}")
         return
-    import csv
-
     from highfence.flows.match_csv import OUTPUT_COLUMNS, read_inputs
     from highfence.flows.scale import match_partitioned
+    from highfence.reports.cells import CsvWriter
 
     prefect_env()
     inputs = read_inputs(Path(args.input))
     out_rows = match_partitioned(matcher, inputs, runner, address, max(args.workers, 1) if args.workers else workers)
     with Path(args.output).open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
+        w = CsvWriter(f)
         w.writerow(OUTPUT_COLUMNS)
         w.writerows(out_rows)
     print(f"matched {len(inputs)} strings on a {runner} task runner in {time.monotonic() - started:.1f}s:"

@@ -7,6 +7,7 @@ import re
 from typing import Iterable, Iterator
 
 from highfence.connectors.http import Fetched, HttpClient, NotFound
+from highfence.identifiers import ror_url
 from highfence.records import Observation
 
 SOURCE = "openalex"
@@ -96,9 +97,10 @@ def observations_from_work(work: dict, subject_id: str, author_id: str, body_sha
         relation = "affiliation" if own else "coauthor_affiliation"
         for inst in authorship.get("institutions") or []:
             # an institution known only by its ROR id still links exactly through the crosswalk
-            if inst.get("display_name") or inst.get("ror"):
-                out.append(Observation(subject_id, relation, inst.get("display_name") or inst["ror"], SOURCE,
-                                       observed_ror=inst.get("ror"), evidence_id=evidence, evidence_year=year,
+            if inst.get("display_name") or ror_url(inst.get("ror")):
+                out.append(Observation(subject_id, relation, inst.get("display_name") or ror_url(inst.get("ror")),
+                                       SOURCE, observed_ror=ror_url(inst.get("ror")), evidence_id=evidence,
+                                       evidence_year=year,
                                        source_url=url, body_sha256=body_sha256))
         raws = authorship.get("raw_affiliation_strings") or (
             [authorship["raw_affiliation_string"]] if authorship.get("raw_affiliation_string") else [])

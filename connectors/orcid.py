@@ -7,6 +7,7 @@ import re
 
 from highfence.connectors.http import Fetched, HttpClient
 from highfence.errors import InputError
+from highfence.identifiers import ror_url
 from highfence.records import Observation
 
 SOURCE = "orcid"
@@ -78,7 +79,8 @@ def observations_from_record(record: dict, subject_id: str, body_sha256: str | N
                 ror = None
                 dis = org.get("disambiguated-organization") or {}
                 if (dis.get("disambiguation-source") or "").upper() == "ROR":
-                    ror = dis.get("disambiguated-organization-identifier")
+                    # a record's identifier is free text to us: only a well-formed ROR id is kept (it becomes a link)
+                    ror = ror_url(dis.get("disambiguated-organization-identifier"))
                 out.append(Observation(
                     subject_id, relation, org["name"], SOURCE, observed_ror=ror, evidence_id=item.get("path"),
                     evidence_year=_year(item.get("end-date")) or _year(item.get("start-date")),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from highfence.flows.engine import step
 from highfence.flows.lists import LoadResult, load_list
 from highfence.flows.screen import screen_roster
 from highfence.errors import InputError
+from highfence.reports.cells import CsvWriter
 from highfence.settings import load_settings
 from highfence.store.findings_export import CHAIN_COLUMNS, evidence_chains
 from highfence.packaged import data_dir
@@ -140,7 +140,7 @@ def export_findings(db: Path, out: Path) -> Path:
     with store.reader(db) as con:
         rows = evidence_chains(con)
     with out.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
+        w = CsvWriter(f)
         w.writerow(CHAIN_COLUMNS)
         w.writerows(rows)
     return out

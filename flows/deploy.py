@@ -29,13 +29,17 @@ def _settings() -> Settings:
 
 def changes_summary(db: Path, run_id: str) -> tuple[str, int]:
     """Markdown of the findings a run created or reopened, and how many."""
+    from highfence.reports.markdown import md_text
+
     with store.connect(db, read_only=True) as con:
         rows = findings_store.new_or_reopened(con, run_id)
-    lines = [f"# highfence run {run_id}", "", f"{len(rows)} new or reopened finding(s).", ""]
+    lines = [f"# highfence run {md_text(run_id)}", "", f"{len(rows)} new or reopened finding(s).", ""]
     if rows:
         lines += ["| subject | relation | observed | list | entry | status |", "|---|---|---|---|---|---|"]
-        lines += [f"| {r.subject_id} | {r.relation} | {r.observed_name} | {r.list_id} | {r.entry_name} | {r.status}"
-                  f"{' (' + r.status_reason + ')' if r.status_reason else ''} |" for r in rows]
+        # every value escaped: observed names and entry names come from sources and lists (see reports.markdown)
+        lines += ["| " + " | ".join(md_text(v) for v in (
+                      r.subject_id, r.relation, r.observed_name, r.list_id, r.entry_name,
+                      r.status + (f" ({r.status_reason})" if r.status_reason else ""))) + " |" for r in rows]
     return "\n".join(lines), len(rows)
 
 

@@ -10,6 +10,7 @@ from typing import Iterator
 
 from highfence.flows.progress import Progress
 from highfence.errors import InputError
+from highfence.reports.cells import CsvWriter
 from highfence.matching import Matcher
 
 OUTPUT_COLUMNS = ("id", "list_id", "entry_id", "matched_name", "score", "decision", "explanation")
@@ -73,7 +74,7 @@ def match_file(matcher: Matcher, input_path: Path, output_path: Path, workers: i
     written = 0
     try:
         with tmp.open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
+            w = CsvWriter(f)
             w.writerow(OUTPUT_COLUMNS)
             for out in match_inputs(matcher, rows, workers, progress):
                 w.writerow(out)

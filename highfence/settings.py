@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store.db", "HIGHFENCE_DB", "data/highfence.duckdb", Path, "DuckDB database file"),
     Setting("store.lock_timeout", "HIGHFENCE_DB_LOCK_TIMEOUT", 30.0, float,
             "seconds to wait for another process's write lock before giving up"),
+    Setting("review.display_name", "HIGHFENCE_REVIEWER_NAME", "", str,
+            "a display name recorded beside the operating-system user (or --by) with each review decision"),
     Setting("contact.email", "HIGHFENCE_CONTACT_EMAIL", "", str,
             "e-mail sent to public APIs for polite use (OpenAlex mailto, Crossref User-Agent)"),
     Setting("sources.openalex.url", "HIGHFENCE_OPENALEX_URL", "https://api.openalex.org", str, "OpenAlex API base URL"),
@@ -185,6 +187,11 @@ class ScaleSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    display_name: str
+
+
+@dataclass(frozen=True)
 class ContactSettings:
     email: str
 
@@ -219,6 +226,10 @@ class Settings:
     @property
     def store(self) -> StoreSettings:
         return StoreSettings(Path(self.values["store.db"]), self.values["store.lock_timeout"])
+
+    @property
+    def review(self) -> ReviewSettings:
+        return self._section(ReviewSettings, "review")
 
     @property
     def contact(self) -> ContactSettings:

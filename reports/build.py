@@ -15,7 +15,9 @@ from duckdb import DuckDBPyConnection
 from highfence import __version__
 from highfence.checklists.view import view
 from highfence.errors import InputError
+from highfence.reports.links import ror_href, safe_href
 from highfence.store import assessment as assessment_store
+from highfence.store import decision_chain
 from highfence.store import disclosures as disclosure_store
 from highfence.store import evidence, lists, review
 from highfence.store import partnerships as partnership_store
@@ -42,18 +44,20 @@ def _plain(record: Any) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in asdict(record).items()}
 
 
+def who(decision: dict) -> str:
+    """Who decided, as reports show it: the display name, if one was configured, with the user it accompanies."""
+    name = decision.get("decided_by_name")
+    return f"{name} ({decision['decided_by']})" if name else decision["decided_by"]
+
+
 def _links(row: dict) -> dict:
-    links = {}
+    """The finding's links: only web addresses, a ROR link only for a well-formed ROR id (see reports.links)."""
     ev = row.get("evidence_id") or ""
-    if ev.startswith("10."):
-        links["doi"] = "https://doi.org/" + ev.split(" ")[0]
-    if row.get("observed_ror"):
-        links["ror"] = row["observed_ror"]
-    if row.get("evidence_url") and str(row["evidence_url"]).startswith("http"):
-        links["source"] = row["evidence_url"]
-    if row.get("list_source_url"):
-        links["list"] = row["list_source_url"]
-    return links
+    links = {"doi": safe_href("https://doi.org/" + ev.split(" ")[0]) if ev.startswith("10.") else None,
+             "ror": ror_href(row.get("observed_ror")),
+             "source": safe_href(row.get("evidence_url")),
+             "list": safe_href(row.get("list_source_url"))}
+    return {k: v for k, v in links.items() if v}
 
 
 def resolve_subject(con: DuckDBPyConnection, ident: str, kind: str | None = None) -> dict:
@@ -145,17 +149,17 @@ def build(con: DuckDBPyConnection, kind: str, ident: str | None = None, lang: st
     else:
         subject = resolve_subject(con, ident or "", "institution" if kind == "partner" else "researcher")
         ids = [subject["subject_id"]]
-        links = {}
-        if subject.get("orcid"):
-            links["orcid"] = f"https://orcid.org/{subject['orcid']}"
-        if subject.get("ror_id"):
-            links["ror"] = subject["ror_id"]
-        if subject.get("openalex_id"):
-            links["openalex"] = f"https://openalex.org/{subject['openalex_id']}"
-        model["subject"] = {**subject, "links": links}
+        links = {"orcid": safe_href(f"https://orcid.org/{subject['orcid']}") if subject.get("orcid") else None,
+                 "ror": ror_href(subject.get("ror_id")),
+                 "openalex": safe_href(f"https://openalex.org/{subject['openalex_id']}")
+                 if subject.get("openalex_id") else None}
+        model["subject"] = {**subject, "links": {k: v for k, v in links.items() if v}}
     model["scope"] = _scope(con, ids)
     model["findings"] = _findings(con, ids)
     model["reconciliation"] = _reconciliation(con, ids, restricted)
+    chain = decision_chain.require_intact(con)
+    # the log's head, so that whoever files the report can later check the log was not rewritten (db verify)
+    model["decision_chain"] = {"decisions": chain.decisions, "head": chain.head}
     model["decisions"] = [_plain(d) for d in review.decisions_for(con, ids)]
     model["not_checked"] = [_plain(n) for n in report_store.not_checked(con, ids)]
     model["assessments"] = [_plain(a) for a in assessment_store.latest(con, ids, restricted)]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from highfence.reports.build import labels
+from highfence.reports.build import labels, who
+from highfence.reports.links import safe_href
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm; }
@@ -31,7 +32,9 @@ def _e(value) -> str:
 
 
 def _link(text, url) -> str:
-    return f'<a href="{_e(url)}">{_e(text)}</a>' if url else _e(text)
+    """A hyperlink only to a web address; anything else (javascript:, data:, ...) stays plain text."""
+    href = safe_href(url)
+    return f'<a href="{_e(href)}">{_e(text)}</a>' if href else _e(text)
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -186,7 +189,7 @@ def render(model: dict) -> str:
                             _e(a["mitigations"].get(lang, ""))] for a in model["assessments"]]))
     out.append(f"<h2>{_e(t['decisions'])}</h2>")
     out.append(_table([t["when"], t["by"], t["decision"], t["reason"]],
-                      [[_e(d["decided_at"]), _e(d["decided_by"]), _e(f"{d['previous_status']} → {d['status']}"),
+                      [[_e(d["decided_at"]), _e(who(d)), _e(f"{d['previous_status']} → {d['status']}"),
                         _e(d["reason"])] for d in model["decisions"]]) if model["decisions"]
                else f"<p>{_e(t['no_decisions'])}</p>")
     out.append(f"<h2>{_e(t['not_checked'])}</h2>")

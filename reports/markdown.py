@@ -1,12 +1,39 @@
-"""Markdown: for Prefect artifacts, tickets and e-mail."""
+"""Markdown: for Prefect artifacts, tickets and e-mail. Every value from a source, a roster, a disclosure or an
+analyst goes through ``md_text``: it shows as the text it is, never as emphasis, a link, an image or HTML."""
 
 from __future__ import annotations
 
+import re
+from html import escape
+
 from highfence.reports.build import labels
+from highfence.reports.links import safe_href
+
+# What Markdown (CommonMark and GitHub's tables) would take as markup anywhere in a line; & < > become entities.
+_INLINE = re.compile(r"([\\`*_{}\[\]()!|~])")
+# What would start a block (heading, list, rule) at the start of a line; > is an entity already.
+_LINE_START = re.compile(r"^([#+\-=])|^(\d+)([.)])")
+
+
+def md_text(value) -> str:
+    """A value as literal Markdown text, on one line."""
+    text = " ".join(("" if value is None else str(value)).split())
+    text = _INLINE.sub(r"\\\1", escape(text, quote=False))
+    return _LINE_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", text)
+
+
+class Markup(str):
+    """Markdown this module wrote itself (a link): a table cell takes it as it is."""
+
+
+def md_link(url, text=None) -> str:
+    """An autolink for a web address; anything else (javascript:, data:, ...) as plain text."""
+    href = safe_href(url)
+    return Markup(f"<{href}>") if href else md_text(text if text is not None else url)
 
 
 def _cell(value) -> str:
-    return ("" if value is None else str(value)).replace("|", "\\|").replace("\n", " ")
+    return value if isinstance(value, Markup) else md_text(value)
 
 
 def _table(headers: list[str], rows: list[list]) -> list[str]:
@@ -23,8 +50,9 @@ def render(model: dict) -> str:
            f"> {t['restricted_included'] if model['restricted_included'] else t['restricted_note']}", ""]
     if "subject" in model:
         s = model["subject"]
-        out += [f"## {t['subject']}", "", f"**{s['name']}** ({s['kind']}, {s['subject_id']})  "]
-        out += [f"{k}: <{v}>  " for k, v in s["links"].items()] + [""]
+        out += [f"## {t['subject']}", "", f"**{md_text(s['name'])}** ({md_text(s['kind'])}, "
+                                                 f"{md_text(s['subject_id'])})  "]
+        out += [f"{k}: {md_link(v)}  " for k, v in s["links"].items()] + [""]
     if model.get("checklist"):
         out += [f"## {t['checklist']}", ""]
         out += _table(["item", t["status"], t["source"], t["explanation"]],
@@ -45,7 +73,8 @@ def render(model: dict) -> str:
         out += _table([t["subject"], t["relation"], t["observed"], t["evidence"], t["year"], t["entry"], t["score"],
                        t["status"]],
                       [[f["subject_id"], rel.get(f["relation"], f["relation"]), f["observed_name"],
-                        f["links"].get("doi") or f["evidence_id"], f["evidence_year"] or "-",
+                        md_link(f["links"]["doi"]) if f["links"].get("doi") else f["evidence_id"],
+                        f["evidence_year"] or "-",
                         f"{f['entry_name']} ({f['list_id']})", f"{f['score']:.0f}",
                         st.get(f["status"], f["status"])] for f in model["findings"]])
     rec = model["reconciliation"]

@@ -1,10 +1,12 @@
-"""XLSX: one sheet per part of the model, for offices that file reports as spreadsheets."""
+"""XLSX: one sheet per part of the model, for offices that file reports as spreadsheets. Every row goes through
+``cells.xlsx_append``: no value from a source or an analyst ever becomes a formula."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from highfence.reports.build import labels
+from highfence.reports.build import labels, who
+from highfence.reports.cells import xlsx_append
 
 
 def write(model: dict, path: Path) -> Path:
@@ -16,24 +18,24 @@ def write(model: dict, path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = t["scope"][:31]
-    ws.append([t["title_" + model["kind"]]])
+    xlsx_append(ws, [t["title_" + model["kind"]]])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([t["generated"], model["generated_at"]])
-    ws.append([t["restricted_included"] if model["restricted_included"] else t["restricted_note"]])
+    xlsx_append(ws, [t["generated"], model["generated_at"]])
+    xlsx_append(ws, [t["restricted_included"] if model["restricted_included"] else t["restricted_note"]])
     if "subject" in model:
-        ws.append([t["subject"], model["subject"]["name"], model["subject"]["subject_id"]])
-    ws.append([])
-    ws.append([t["list"], t["published"], t["snapshot"], "sha256"])
+        xlsx_append(ws, [t["subject"], model["subject"]["name"], model["subject"]["subject_id"]])
+    xlsx_append(ws, [])
+    xlsx_append(ws, [t["list"], t["published"], t["snapshot"], "sha256"])
     for l in model["scope"]["lists"]:
-        ws.append([l["list_id"], l["published"], l["snapshot_id"], l["sha256"]])
+        xlsx_append(ws, [l["list_id"], l["published"], l["snapshot_id"], l["sha256"]])
 
     def sheet(title: str, headers: list[str], rows: list[list]) -> None:
         s = wb.create_sheet(title[:31])
-        s.append(headers)
+        xlsx_append(s, headers)
         for cell in s[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            s.append(row)
+            xlsx_append(s, row)
 
     sheet(t["findings"], ["finding_id", t["subject"], t["relation"], t["observed"], t["evidence"], t["year"],
                           t["list"], t["entry"], t["score"], t["status"], t["explanation"]],
@@ -45,7 +47,7 @@ def write(model: dict, path: Path) -> Path:
           [[r["subject_id"], rel.get(r["relation"], r["relation"]), r["observed_name"], r["entry_name"],
             r["confidence"], r["explanation"]] for r in model["reconciliation"]["findings"]])
     sheet(t["decisions"], [t["when"], t["by"], t["decision"], t["reason"]],
-          [[d["decided_at"], d["decided_by"], f"{d['previous_status']} → {d['status']}", d["reason"]]
+          [[d["decided_at"], who(d), f"{d['previous_status']} → {d['status']}", d["reason"]]
            for d in model["decisions"]])
     sheet(t["not_checked"], [t["subject"], "source", t["reason"]],
           [[n["subject_id"], n["source"], n["error"]] for n in model["not_checked"]])

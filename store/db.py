@@ -220,6 +220,14 @@ def _check_applied(con: duckdb.DuckDBPyConnection, path: Path, known: dict[int, 
             raise StoreError(f"database {path}: migration {version:04d}_{mig.name} changed after it was applied")
 
 
+def _after_migration(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Steps SQL cannot take well, in the migration's own transaction: hashing rows in a canonical form."""
+    if version == 11:  # 0011_decision_chain
+        from highfence.store.decision_chain import chain_existing
+
+        chain_existing(con)
+
+
 def migrate(path: str | Path, *, target: int | None = None, lock_timeout: float = 30.0) -> list[Migration]:
     """Bring the schema up to ``target`` (default: latest). Each migration commits on its own, so a failure
     leaves the database at the last good version."""
@@ -235,6 +243,7 @@ def migrate(path: str | Path, *, target: int | None = None, lock_timeout: float 
             try:
                 with transaction(con):
                     con.execute(mig.sql)
+                    _after_migration(con, version)
                     con.execute(
                         "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
                         [mig.version, mig.name, mig.checksum, utcnow()],
@@ -255,10 +264,10 @@ def require_current(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 @contextmanager
-def reader(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def reader(path: str | Path, lock_timeout: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to a database whose schema is current (else a one-line error saying what to run)."""
     path = Path(path)
-    with connect(path, read_only=True) as con:
+    with connect(path, read_only=True, lock_timeout=lock_timeout) as con:
         require_current(con, path)
         yield con
 

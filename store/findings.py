@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Iterable
@@ -10,6 +11,7 @@ import pandas as pd
 from duckdb import DuckDBPyConnection
 
 from highfence.records import Finding
+from highfence.store import decision_chain
 from highfence.store.db import utcnow
 
 
@@ -139,7 +141,9 @@ class FindingRow:
     status_reason: str | None
 def with_status(con, statuses: list[str] | None = None, subject_ids: list[str] | None = None,
                 list_ids: list[str] | None = None) -> list[FindingRow]:
-    """Findings and their review status, only those with these statuses, subjects and lists when given."""
+    """Findings and their review status, only those with these statuses, subjects and lists when given (a broken
+    decision chain is refused: the status comes from it)."""
+    decision_chain.require_intact(con)
     sql = f"SELECT {_columns(FindingRow)} FROM v_findings JOIN v_finding_status USING (finding_id) WHERE 1=1"
     params: list = []
     for col, values in (("status", statuses), ("subject_id", subject_ids), ("list_id", list_ids)):
@@ -184,6 +188,7 @@ class FindingDetail:
 
 
 def detail(con, finding_id: str) -> FindingDetail | None:
+    decision_chain.require_intact(con)
     rows = con.execute(f"""SELECT {_columns(FindingDetail)} FROM v_findings JOIN v_finding_status USING (finding_id)
                            WHERE finding_id = ?""", [finding_id]).fetchall()
     return FindingDetail(*rows[0]) if rows else None
@@ -205,3 +210,45 @@ def listed_affiliations(con: DuckDBPyConnection, subject_id: str) -> list[Listed
                           AND f.decision = 'match' AND s.status IN ('open', 'confirmed', 'escalated')""",
                        [subject_id]).fetchall()
     return [ListedAffiliation(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ReconciliationDetail:
+    """A reconciliation finding (self-report against evidence) with its evidence and review status."""
+
+    finding_id: str
+    subject_id: str
+    subject_name: str | None
+    relation: str
+    observed_name: str
+    observed_ror: str | None
+    evidence_id: str | None
+    evidence_year: int | None
+    list_id: str | None
+    entry_id: str | None
+    entry_name: str | None
+    confidence: str
+    explanation: str
+    evidence: list
+    disclosure_id: str
+    restricted: bool
+    run_id: str
+    status: str
+    status_reason: str | None
+    case_key: str
+
+
+def reconciliation_detail(con, finding_id: str) -> ReconciliationDetail | None:
+    decision_chain.require_intact(con)
+    rows = con.execute("""SELECT r.finding_id, r.subject_id, sub.name, r.relation, r.observed_name, r.observed_ror,
+                                 r.evidence_id, r.evidence_year, r.list_id, r.entry_id, r.entry_name, r.confidence,
+                                 r.explanation, r.evidence::VARCHAR, r.disclosure_id, r.restricted, r.run_id,
+                                 s.status, s.status_reason, s.case_key
+                          FROM disclosure_findings r JOIN v_finding_status s USING (finding_id)
+                          LEFT JOIN subjects sub ON sub.subject_id = r.subject_id
+                          WHERE r.finding_id = ?""", [finding_id]).fetchall()
+    if not rows:
+        return None
+    row = list(rows[0])
+    row[13] = json.loads(row[13])
+    return ReconciliationDetail(*row)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from highfence.store import decision_chain
+
 if TYPE_CHECKING:
     from highfence.store.restricted import Restricted
 
@@ -13,17 +15,20 @@ EXPORT_COLUMNS = ("finding_id", "subject_id", "relation", "observed_name", "obse
 
 
 def export_rows(con, restricted: Restricted | None = None) -> list[dict]:
-    """Every finding; the NDA-derived ones only with ``restricted`` access (and that read is logged)."""
+    """Every finding with the status the decision log gives it (a broken chain is refused); the NDA-derived ones
+    only with ``restricted`` access (and that read is logged)."""
+    decision_chain.require_intact(con)
     cur = con.execute("""
-        SELECT finding_id, subject_id, relation, observed_name, observed_ror, evidence_id, evidence_year, list_id,
-               entry_id, entry_name, score, decision, 'open' AS status, NULL AS confidence,
+        SELECT f.finding_id, subject_id, relation, observed_name, observed_ror, evidence_id, evidence_year, list_id,
+               entry_id, entry_name, score, decision, s.status, NULL AS confidence,
                explanation, evidence_source, evidence_url, snapshot_id, list_source_url, list_published, list_sha256
-        FROM v_findings
+        FROM v_findings f JOIN v_finding_status s USING (finding_id)
         UNION ALL
-        SELECT finding_id, subject_id, relation, observed_name, observed_ror, evidence_id, evidence_year, list_id,
-               entry_id, entry_name, score, coalesce(decision, 'review'), 'open', confidence,
+        SELECT r.finding_id, subject_id, relation, observed_name, observed_ror, evidence_id, evidence_year, list_id,
+               entry_id, entry_name, score, coalesce(decision, 'review'), s.status, confidence,
                explanation, 'disclosure reconciliation', NULL, NULL, NULL, NULL, NULL
-        FROM disclosure_findings WHERE NOT restricted
+        FROM disclosure_findings r JOIN v_finding_status s USING (finding_id)
+        WHERE NOT r.restricted
         ORDER BY subject_id, relation, list_id NULLS LAST, entry_id NULLS LAST, evidence_id""")
     cols = [d[0] for d in cur.description]
     rows = [dict(zip(cols, r)) for r in cur.fetchall()]

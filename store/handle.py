@@ -55,7 +55,7 @@ class Store:
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with _db.reader(self.path) as con:
+        with _db.reader(self.path, self.lock_timeout) as con:
             yield con
 
     def publish_read_copy(self) -> Path:

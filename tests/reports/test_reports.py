@@ -127,8 +127,26 @@ def test_report_cli_and_artifact(demo_db, tmp_path, capsys):
     assert "確認事項" in openpyxl.load_workbook(out).sheetnames
     assert main(["--db", str(db), "report", "researcher", "P-HIT"]) == 1
     assert "is a institution, not a researcher" in capsys.readouterr().err
+
+
+def test_report_in_a_flow_run_is_an_artifact(demo_db, prefect_harness):
+    """Inside a Prefect flow run a report is also a markdown artifact (the demo runs in-process, so it makes none:
+    this runs one report in a flow of its own)."""
+    from prefect import flow
     from prefect.client.orchestration import get_client
 
+    from highfence import store
+    from highfence.reports.build import build
+    from highfence.reports.render import publish_artifact
+
+    db, _ = demo_db
+
+    @flow
+    def report_flow() -> None:
+        with store.reader(db) as con:
+            publish_artifact(build(con, "partner", "P-HIT", "ja"))
+
+    report_flow()
     with get_client(sync_client=True) as client:
         keys = {a.key for a in client.read_artifacts()}
-    assert "report-partner-p-hit-ja" in keys  # the demo flow published its reports as artifacts
+    assert "report-partner-p-hit-ja" in keys
