@@ -112,7 +112,10 @@ def screen_roster(db: StoreLike, settings: Settings, roster_path: Path, since: i
 
             from highfence.flows.scale import collect_partitioned
 
-            env = {k: v for k, v in os.environ.items() if k.startswith("HIGHFENCE_")}
+            from highfence.settings import without_secrets
+
+            # the API key stays out of the task parameters: each worker reads it from its own environment
+            env = without_secrets({k: v for k, v in os.environ.items() if k.startswith("HIGHFENCE_")})
             if settings.config_file:
                 env["HIGHFENCE_CONFIG"] = str(settings.config_file)
 
@@ -123,7 +126,7 @@ def screen_roster(db: StoreLike, settings: Settings, roster_path: Path, since: i
         collected = collect(st, sources, subjects, run_id, since, str(roster_path), call or call_inline,
                             partitioned)
         outcome = {"run_id": run_id, "subjects": collected.subjects, "observations_new": collected.observations_new,
-                   "errors": collected.errors, "needs_pin": collected.needs_pin}
+                   "errors": collected.errors, "needs_pin": collected.needs_pin, "sources": collected.sources}
         with st.writer() as con:
             if not collect_only:
                 thresholds = Thresholds(settings.matching.match_threshold, settings.matching.review_threshold)
