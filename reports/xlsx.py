@@ -23,9 +23,9 @@ def write(model: dict, path: Path) -> Path:
     if "subject" in model:
         ws.append([t["subject"], model["subject"]["name"], model["subject"]["subject_id"]])
     ws.append([])
-    ws.append([t["list"], t["published"], t["snapshot"], "sha256"])
+    ws.append([t["list"], t["published"], t["snapshot"], "sha256", t["licence"]])
     for l in model["scope"]["lists"]:
-        ws.append([l["list_id"], l["published"], l["snapshot_id"], l["sha256"]])
+        ws.append([l["list_id"], l["published"], l["snapshot_id"], l["sha256"], l["licence"]])
 
     def sheet(title: str, headers: list[str], rows: list[list]) -> None:
         s = wb.create_sheet(title[:31])
