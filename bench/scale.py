@@ -68,7 +68,7 @@ def screening(n: int) -> None:
 
 def collection(n_subjects: int) -> None:
     from highfence import store
-    from highfence.flows.collect import RATE, collect_subject, make_sources
+    from highfence.flows.collect import collect_subject, make_sources, source_rates
     from highfence.flows.scale import collect_partitioned
     from highfence.settings import load_settings
     from highfence.records import Subject
@@ -105,7 +105,7 @@ def collection(n_subjects: int) -> None:
         elapsed = time.perf_counter() - t
     span = times[-1] - times[0] if len(times) > 1 else 1.0
     busiest = max(sum(1 for x in times if s <= x < s + 1.0) for s in times)
-    print(f"collection of {n_subjects} subjects against a stand-in API (OpenAlex limit {RATE['openalex']}/s):")
+    print(f"collection of {n_subjects} subjects against a stand-in API (OpenAlex limit {source_rates(load_settings(env=env))['openalex'].limit}):")
     print(f"  single process:         {t_single:5.1f}s, {sum(len(r.observations) for r in single)} observations")
     print(f"  local Dask, 2 workers:  {elapsed:5.1f}s (incl. cluster start), {len(times)} requests, "
           f"{(len(times) - 1) / span:.1f} requests/s on average, at most {busiest} in any 1-second window; "

@@ -32,7 +32,9 @@ class Load(Command):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("list_id", metavar="LIST_ID", help="us_csl, us_ofac_sdn, us_ofac_cons, jp_meti_eul, "
-                            "ca_nro, un_sc, us_dod_1286, us_dod_1260h, aspi_unitracker, or custom:<name>")
+                            "ca_nro, un_sc, us_dod_1286, us_dod_1260h, aspi_unitracker, custom:<name>, or "
+                            "opensanctions:<dataset> (a FollowTheMoney entities.ftm.json or targets.simple.csv; "
+                            "OpenSanctions data is CC BY-NC 4.0)")
         parser.add_argument("--file", required=True,
                             help="the list file (for OFAC CSV sets: the folder or the main file)")
         parser.add_argument("--force", action="store_true", help=_FORCE_HELP)
@@ -79,13 +81,15 @@ class Status(Command):
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         from highfence import store
         from highfence.store import lists as list_store
+        from highfence.watchlists.registry import licence_of
 
         with store.reader(settings.db_path) as con:
             rows = list_store.status(con)
         if args.format == "json":
-            emit_json([{k: getattr(r, k) for k in ("list_id", "snapshot_id", "entries", "organizations", "persons",
-                                                   "vessels", "other", "published", "retrieved_at", "activated_at",
-                                                   "sha256", "source")}
+            emit_json([{**{k: getattr(r, k) for k in ("list_id", "snapshot_id", "entries", "organizations", "persons",
+                                                      "vessels", "other", "published", "retrieved_at",
+                                                      "activated_at", "sha256", "source")},
+                        "licence": licence_of(r.list_id)}
                        for r in rows])
             return 0
         if not rows:
@@ -95,6 +99,9 @@ class Status(Command):
                      [(r.list_id, r.published or "-", f"{r.retrieved_at:%Y-%m-%d %H:%M}", r.entries,
                        r.organizations, r.persons, r.vessels + r.other, r.sha256[:16])
                       for r in rows]))
+        # the terms matter as much as the figures: a CC BY-NC list may not be used commercially
+        print("\nLicences:")
+        print(render(["list", "licence"], [(r.list_id, licence_of(r.list_id)) for r in rows], max_width=110))
         return 0
 
 

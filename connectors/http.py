@@ -1,20 +1,23 @@
-"""One HTTP client for every source: polite identification, timeouts, retries with exponential backoff that
-honour Retry-After, a per-source minimum interval between requests, and a size cap on downloads."""
+"""One HTTP client for every source: polite identification, timeouts, retries with exponential backoff (with
+jitter) that honour Retry-After, a token bucket per source that holds the client to the source's published rate and
+slows it for the rest of the run when the source says "too many", and a size cap on downloads."""
 
 from __future__ import annotations
 
 import email.utils
+import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Mapping
 
 import requests
 
 from highfence import HighfenceError, __version__
 
-RETRY_STATUS = {429, 500, 502, 503, 504}
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+TOO_MANY = frozenset({429, 503})  # what most sources answer when called too fast
 MAX_RETRY_AFTER = 300.0  # seconds; a longer Retry-After is an outage, not a pause
 
 
@@ -26,15 +29,30 @@ class NotFound(SourceError):
     pass
 
 
+class DailyLimit(SourceError):
+    """The source answered that the client's daily allowance is spent (a status in ``HttpConfig.spent_status``):
+    never retried. ``headers`` are the response's, for the reset time and the budget figures."""
+
+    def __init__(self, message: str, headers: Mapping[str, str]):
+        super().__init__(message)
+        self.headers = dict(headers)
+
+
 @dataclass(frozen=True)
 class HttpConfig:
     timeout: float = 30.0
     retries: int = 4
     backoff: float = 1.0
-    min_interval: float = 0.0  # seconds between requests to this source
+    rate: float = 0.0  # requests per second this client allows itself (0: no limit)
+    burst: int = 1  # requests it may send at once before the rate applies
     global_limit: str | None = None  # a Prefect global rate limit shared by every worker (Dask, processes)
     contact_email: str = ""
     max_bytes: int | None = None
+    # Statuses meaning "you are too fast": retried after a backoff, and the client's rate is halved for the rest of
+    # the run so the source is never hammered. OpenAlex says it with 403; most sources with 429 or 503.
+    slow_down_status: frozenset = TOO_MANY
+    # Statuses meaning "your daily allowance is spent" (OpenAlex: 429): raised at once as DailyLimit, never retried.
+    spent_status: frozenset = frozenset()
 
     @classmethod
     def from_settings(cls, settings, **overrides) -> "HttpConfig":
@@ -63,15 +81,52 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
+class TokenBucket:
+    """At most ``rate`` requests per second on average, ``burst`` at once. ``slow_down`` halves the rate and ends
+    bursts: what a client does when the source says it is too fast."""
+
+    def __init__(self, rate: float, burst: int = 1, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic):
+        self.rate, self.capacity = rate, float(max(1, burst))
+        self.tokens, self._sleep, self._clock = self.capacity, sleep, clock
+        self._stamp = clock()
+        self._lock = threading.Lock()
+        self.floor = rate / 64 if rate > 0 else 0.0
+
+    def take(self) -> float:
+        """Wait for a token; returns the seconds waited."""
+        if self.rate <= 0:
+            return 0.0
+        with self._lock:  # held while waiting: the threads of one client queue in turn
+            now = self._clock()
+            self.tokens = min(self.capacity, self.tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            wait = 0.0
+            if self.tokens < 1.0:
+                wait = (1.0 - self.tokens) / self.rate
+                self._sleep(wait)
+                self.tokens, self._stamp = 1.0, self._clock()
+            self.tokens -= 1.0
+            return wait
+
+    def slow_down(self) -> None:
+        with self._lock:
+            if self.rate > 0:
+                self.rate = max(self.rate / 2, self.floor)
+            self.capacity, self.tokens = 1.0, min(self.tokens, 0.0)
+
+
 @dataclass(frozen=True)
 class Fetched:
-    """A response body and where it came from: the URL (secrets removed), when, and its sha256."""
+    """A response body and where it came from: the URL (secrets removed), when, and its sha256. ``headers`` are the
+    live response's (empty for a cached one)."""
 
     url: str
     status: int
     body: bytes
     sha256: str
     from_cache: bool
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def json(self):
         import json
@@ -100,15 +155,17 @@ def public_url(url: str, params: dict | None = None) -> str:
 
 class HttpClient:
     def __init__(self, source: str, config: HttpConfig, session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep, cache=None):
+                 sleep: Callable[[float], None] = time.sleep, cache=None,
+                 jitter: Callable[[], float] = random.random):
         self.source = source
         self.config = config
         self.cache = cache  # anything with get(url) -> (status, body, sha) | None and put(source, url, ...)
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = user_agent(config.contact_email)
         self._sleep = sleep
-        self._lock = threading.Lock()
-        self._last = 0.0
+        self._jitter = jitter
+        self.bucket = TokenBucket(config.rate, config.burst, sleep)
+        self.slowed = 0  # times the source said "too fast" in this client's life
 
     def _wait_turn(self) -> None:
         if self.config.global_limit:
@@ -116,22 +173,17 @@ class HttpClient:
             from prefect.concurrency.sync import rate_limit
 
             rate_limit(self.config.global_limit, strict=False)
-        if self.config.min_interval <= 0:
-            return
-        with self._lock:
-            wait = self._last + self.config.min_interval - time.monotonic()
-            if wait > 0:
-                self._sleep(wait)
-            self._last = time.monotonic()
+        self.bucket.take()
 
     def get(self, url: str, params: dict | None = None, headers: dict | None = None) -> requests.Response:
         """GET with retries. The body is read fully (up to ``max_bytes``) before returning."""
         attempt = 0
-        shown = public_url(url)  # messages end up in run records and logs: never with a secret in them
+        shown = public_url(url, params)  # messages end up in run records and logs: never with a secret in them
         while True:
             self._wait_turn()
             problem: str
-            delay = self.config.backoff * (2 ** attempt)
+            # full exponential backoff with jitter, so that workers told to wait at once do not return at once
+            delay = self.config.backoff * (2 ** attempt) * (0.5 + self._jitter())
             try:
                 resp = self.session.get(url, params=params, headers=headers, timeout=self.config.timeout,
                                         stream=True)
@@ -140,15 +192,22 @@ class HttpClient:
             except requests.ConnectionError as exc:
                 problem = f"connection failed ({type(exc).__name__})"
             else:
-                if resp.status_code in RETRY_STATUS:
+                if resp.status_code in self.config.spent_status:
+                    resp.close()
+                    raise DailyLimit(f"{self.source}: {public_url(url, params)}: HTTP {resp.status_code}, daily "
+                                     f"allowance spent", resp.headers)
+                if resp.status_code in RETRY_STATUS or resp.status_code in self.config.slow_down_status:
                     problem = f"HTTP {resp.status_code}"
+                    if resp.status_code in self.config.slow_down_status:
+                        self.slowed += 1
+                        self.bucket.slow_down()
                     hinted = retry_after_seconds(resp.headers.get("Retry-After"))
                     if hinted is not None:
                         if hinted > MAX_RETRY_AFTER:
                             resp.close()
                             raise SourceError(f"{self.source}: {shown}: {problem}, asked to retry after "
                                               f"{hinted:.0f}s; try again later")
-                        delay = hinted
+                        delay = max(hinted, delay) if resp.status_code in self.config.slow_down_status else hinted
                     resp.close()
                 elif resp.status_code == 404:
                     resp.close()
@@ -184,7 +243,7 @@ class HttpClient:
             sha = self.cache.put(self.source, key, resp.status_code, body, resp.headers.get("Content-Type"))
         else:
             sha = hashlib.sha256(body).hexdigest()
-        return Fetched(key, resp.status_code, body, sha, False)
+        return Fetched(key, resp.status_code, body, sha, False, dict(resp.headers))
 
     def _read_body(self, resp: requests.Response, url: str) -> None:
         limit = self.config.max_bytes

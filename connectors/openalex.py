@@ -1,17 +1,39 @@
 """OpenAlex: authors, their works in a time window (cursor pagination), institutions; and the observations a work
-gives about a subject (own affiliations, co-authors' affiliations, funders)."""
+gives about a subject (own affiliations, co-authors' affiliations, funders).
+
+Since 2026-02-13 the API needs a key and prices usage per day: a single entity by id is free, list/filter calls and
+searches cost (see ``connectors.budget``). It answers 403 when called too fast (the client backs off and slows) and
+429 when the day's budget is spent (the source stops for the run; retrying is useless until midnight UTC)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Iterable, Iterator
+from urllib.parse import urlsplit
 
-from highfence.connectors.http import Fetched, HttpClient, NotFound
+from highfence.connectors.budget import LIST, SEARCH, SINGLE, Usage
+from highfence.connectors.http import DailyLimit, Fetched, HttpClient, NotFound, public_url
+from highfence.errors import ConfigError
 from highfence.identifiers import ror_url
 from highfence.records import Observation
 
 SOURCE = "openalex"
 _ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+KEY_SETTING = "sources.openalex.api_key (highfence.toml [sources.openalex] api_key, or HIGHFENCE_OPENALEX_API_KEY)"
+PER_PAGE = 200  # the API's largest page: a list call's price buys 200 works
+# Only the fields observations_from_work and work_summary read: smaller pages, faster, and nothing else stored.
+WORK_FIELDS = ("id", "doi", "title", "display_name", "publication_year", "authorships", "grants", "topics",
+               "primary_topic", "keywords", "concepts")
+AUTHOR_FIELDS = ("id", "display_name", "orcid", "last_known_institutions", "works_count")
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def needs_key(base_url: str) -> bool:
+    """The live API needs a key; a stand-in on this machine and the offline mirror (a .invalid host, which can never
+    resolve) do not."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    return not (host in _LOCAL_HOSTS or host.endswith(".invalid"))
 
 
 def short_id(openalex_id: str | None) -> str:
@@ -25,42 +47,76 @@ def doi_of(work: dict) -> str | None:
     return doi.lower().removeprefix("https://doi.org/").removeprefix("http://doi.org/")
 
 
-class OpenAlex:
-    def __init__(self, http: HttpClient, base_url: str, mailto: str = "", api_key: str = ""):
-        self.http, self.base = http, base_url.rstrip("/")
-        self.mailto, self.api_key = mailto, api_key
+def require_key(base_url: str, api_key: str) -> None:
+    if not api_key and needs_key(base_url):
+        raise ConfigError(f"OpenAlex needs an API key since 2026-02-13 (free at openalex.org/settings/api): "
+                          f"set {KEY_SETTING}")
 
-    def _get(self, path: str, **params) -> Fetched:
+
+def works_params(author_id: str, since_year: int | None = None, until_year: int | None = None,
+                 per_page: int = PER_PAGE, cursor: str = "*") -> dict:
+    filters = [f"author.id:{short_id(author_id)}"]
+    if since_year:
+        filters.append(f"publication_year:>{since_year - 1}")
+    if until_year:
+        filters.append(f"publication_year:<{until_year + 1}")
+    return {"filter": ",".join(filters), "cursor": cursor, "per_page": per_page, "select": ",".join(WORK_FIELDS)}
+
+
+def works_page_url(base_url: str, author_id: str, since_year: int | None = None, mailto: str = "") -> str:
+    """An author's first page of works as the cache keys it (never with the key): a plan can tell which calls the
+    cache would answer."""
+    return public_url(f"{base_url.rstrip('/')}/works", {**works_params(author_id, since_year), "mailto": mailto})
+
+
+class OpenAlex:
+    """``api_key`` is given by whoever builds the client from the settings at run time (``flows.collect
+    .make_sources``); it goes into each request's query and nowhere else: the cache key, provenance URLs and error
+    messages are the URL without it (``http.public_url``)."""
+
+    def __init__(self, http: HttpClient, base_url: str, mailto: str = "", api_key: str = ""):
+        self.base = base_url.rstrip("/")
+        require_key(self.base, api_key)
+        # OpenAlex's own meaning of the statuses: 403 is "too fast", 429 is "daily budget spent"
+        http.config = dataclasses.replace(http.config, slow_down_status=frozenset({403}),
+                                          spent_status=frozenset({429}))
+        self.http = http
+        self.mailto, self.api_key = mailto, api_key
+        self.usage = Usage(SOURCE)
+
+    def _get(self, path: str, cost_class: str, **params) -> Fetched:
+        self.usage.check()
         params.update({"mailto": self.mailto or None, "api_key": self.api_key or None})
-        return self.http.fetch(f"{self.base}{path}", params)
+        try:
+            got = self.http.fetch(f"{self.base}{path}", params)
+        except DailyLimit as exc:
+            raise self.usage.exhausted(exc.headers) from None
+        self.usage.record(cost_class, got.headers, got.from_cache)
+        return got
 
     def author(self, author: str) -> tuple[dict, Fetched]:
         """By OpenAlex id (A…, or its URL) or by ORCID iD."""
         m = _ORCID.search(author or "")
         key = f"orcid:{m.group(1)}" if m else short_id(author)
-        got = self._get(f"/authors/{key}")
+        got = self._get(f"/authors/{key}", SINGLE)
         return got.json(), got
 
     def search_authors(self, name: str, per_page: int = 10) -> list[dict]:
-        return self._get("/authors", search=name, **{"per-page": per_page}).json().get("results", [])
+        return self._get("/authors", SEARCH, search=name, per_page=per_page,
+                         select=",".join(AUTHOR_FIELDS)).json().get("results", [])
 
     def institution(self, ident: str) -> tuple[dict, Fetched]:
         key = f"ror:{ident.rsplit('/', 1)[-1]}" if "ror.org" in ident or re.fullmatch(r"0[a-z0-9]{8}", ident) \
             else short_id(ident)
-        got = self._get(f"/institutions/{key}")
+        got = self._get(f"/institutions/{key}", SINGLE)
         return got.json(), got
 
     def works(self, author_id: str, since_year: int | None = None, until_year: int | None = None,
-              per_page: int = 200) -> Iterator[tuple[dict, Fetched]]:
+              per_page: int = PER_PAGE) -> Iterator[tuple[dict, Fetched]]:
         """Every work of an author in the window, page by page with OpenAlex's cursor."""
-        filters = [f"author.id:{short_id(author_id)}"]
-        if since_year:
-            filters.append(f"publication_year:>{since_year - 1}")
-        if until_year:
-            filters.append(f"publication_year:<{until_year + 1}")
         cursor = "*"
         while cursor:
-            page = self._get("/works", filter=",".join(filters), cursor=cursor, **{"per-page": per_page})
+            page = self._get("/works", LIST, **works_params(author_id, since_year, until_year, per_page, cursor))
             doc = page.json()
             for work in doc.get("results", []):
                 yield work, page

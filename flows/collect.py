@@ -17,7 +17,7 @@ from highfence.connectors.ror import Ror, organisation_row
 from highfence.flows.progress import Progress
 from highfence.errors import HighfenceError
 from highfence.records import Observation, Subject
-from highfence.settings import Settings
+from highfence.settings import Settings, parse_rate_limit
 from highfence.store import collection as collection_store
 from highfence.store import evidence as evidence_store
 from highfence.store import organisations as org_store
@@ -25,8 +25,35 @@ from highfence.store.cache import StoreCache
 from highfence.store.collection import AuthorCandidate, Work
 from highfence.store.db import utcnow
 
-# Requests per second each public API asks of polite clients (documented limits, with a margin).
-RATE = {"openalex": 8.0, "orcid": 12.0, "crossref": 20.0, "ror": 5.0}
+# Each API's documented limit, as REQUESTS/SECONDS, where the setting leaves it to the source's own rules.
+ROR_LIMIT = {True: "2000/300", False: "50/300"}  # with a Client-Id, without
+CROSSREF_LIMIT = {True: "10/1", False: "5/1"}  # polite pool (mailto), public pool: Crossref's limits of 2025-12-01
+SOURCE_NAMES = ("openalex", "orcid", "crossref", "ror")
+
+
+@dataclass(frozen=True)
+class SourceRate:
+    """A documented limit of N requests in any W seconds, as the client's token bucket: a burst of B, then
+    (N - B) / W per second, so that no window of W seconds ever holds more than N requests."""
+
+    limit: str
+    rate: float
+    burst: int
+
+
+def source_rate(limit: str, key: str) -> SourceRate:
+    n, seconds = parse_rate_limit(limit, key)
+    burst = max(1, min(n // 5, 20))
+    return SourceRate(limit, (n - burst) / seconds if n > burst else n / seconds, burst)
+
+
+def source_rates(settings: Settings) -> dict[str, SourceRate]:
+    apis = settings.apis
+    limits = {"openalex": apis.openalex.rate_limit, "orcid": apis.orcid.rate_limit,
+              "crossref": apis.crossref.rate_limit or CROSSREF_LIMIT[bool(settings.contact.email)],
+              "ror": apis.ror.rate_limit or ROR_LIMIT[bool(apis.ror.client_id)]}
+    return {name: source_rate(limit, f"sources.{name}.rate_limit") for name, limit in limits.items()}
+
 
 
 @dataclass
@@ -42,18 +69,20 @@ def make_sources(settings: Settings, db: StoreLike | None = None, session_factor
     """Clients for the four APIs, sharing the store's response cache. ``session_factory`` gives each client its
     requests session (the offline mirror mounts itself this way)."""
     cache = StoreCache(Store.of(db or settings.store.db, settings.store.lock_timeout), settings.http.cache_ttl_hours)
+    rates = source_rates(settings)
 
     def client(name: str) -> HttpClient:
-        config = HttpConfig.from_settings(settings, min_interval=1.0 / RATE[name],
+        config = HttpConfig.from_settings(settings, rate=rates[name].rate, burst=rates[name].burst,
                                           global_limit=f"highfence-{name}" if global_limits else None)
         return HttpClient(name, config, cache=cache, session=session_factory() if session_factory else None)
 
     email = settings.contact.email
+    apis = settings.apis  # read now, at run time: the key is never a flow or task parameter
     return Sources(
-        OpenAlex(client("openalex"), settings.apis.openalex.url, email, settings.apis.openalex.api_key),
-        Orcid(client("orcid"), settings.apis.orcid.url),
-        Crossref(client("crossref"), settings.apis.crossref.url, email),
-        Ror(client("ror"), settings.apis.ror.url),
+        OpenAlex(client("openalex"), apis.openalex.url, email, apis.openalex.api_key),
+        Orcid(client("orcid"), apis.orcid.url),
+        Crossref(client("crossref"), apis.crossref.url, email),
+        Ror(client("ror"), apis.ror.url, apis.ror.client_id),
     )
 
 
@@ -150,6 +179,14 @@ class CollectOutcome:
     observations_new: int = 0
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (subject, source, error)
     needs_pin: list[str] = field(default_factory=list)
+    sources: dict[str, dict] = field(default_factory=dict)  # priced sources: calls by cost class, budget, status
+
+
+def usage_of(sources) -> dict[str, dict]:
+    """What the priced sources cost this run (OpenAlex: calls by cost class, the budget its headers reported, and
+    'budget exhausted' with the reset time if the day's budget ran out)."""
+    usage = getattr(getattr(sources, "openalex", None), "usage", None)
+    return {usage.source: usage.summary()} if usage is not None else {}
 
 
 def collect(db: StoreLike, sources: Sources, subjects: list[Subject], run_id: str, since: int | None = None,
@@ -177,4 +214,52 @@ def collect(db: StoreLike, sources: Sources, subjects: list[Subject], run_id: st
             progress.advance()
     finally:
         progress.close()
+        if not partitioned:  # collected elsewhere, each worker counted its own calls
+            out.sources = usage_of(sources)
     return out
+
+
+@dataclass
+class CallPlan:
+    """The calls a roster needs, by source and cost class, before any request: what ``collect_subject`` would
+    ask of each source. ``cached`` are those the response cache would answer (they cost nothing)."""
+
+    calls: dict[str, dict[str, int]] = field(default_factory=dict)
+    cached: dict[str, dict[str, int]] = field(default_factory=dict)
+    researchers: int = 0
+    institutions: int = 0
+
+    def add(self, source: str, cost_class: str, cached: bool = False) -> None:
+        table = self.cached if cached else self.calls
+        table.setdefault(source, {}).setdefault(cost_class, 0)
+        table[source][cost_class] += 1
+
+
+def plan_calls(subjects: list[Subject], pins: dict[str, str], since: int | None = None,
+               first_page_url=None, fresh: set[str] | frozenset = frozenset()) -> CallPlan:
+    """One page of works per researcher (200 works: most researchers' whole window); a researcher with more pays a
+    list call per further page. ``first_page_url(author_id, since)``: the URL the cache keys an author's first page
+    by; ``fresh``: the URLs the cache holds within its TTL."""
+    from highfence.connectors.budget import LIST, SEARCH, SINGLE
+
+    plan = CallPlan()
+    for s in subjects:
+        if s.kind == "institution":
+            plan.institutions += 1
+            if s.ror_id:
+                plan.add("ror", SINGLE)
+            continue
+        plan.researchers += 1
+        author_id = s.openalex_id or pins.get(s.subject_id)
+        if not author_id and s.orcid:
+            plan.add("openalex", SINGLE)
+            plan.add("openalex", LIST)
+        elif not author_id:
+            plan.add("openalex", SEARCH)
+        else:
+            url = first_page_url(author_id, since) if first_page_url else None
+            plan.add("openalex", LIST, cached=url in fresh)
+        if s.orcid:
+            plan.add("orcid", SINGLE)
+            plan.add("crossref", LIST)
+    return plan

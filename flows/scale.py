@@ -144,13 +144,15 @@ def collect_partitioned(settings_env: dict, db: str, subjects: list, pins: dict,
                         kind: str, dask_address: str | None = None, workers: int = 2) -> list:
     """Subjects collected in parallel on the task runner, in input order; the API rate limits hold across all
     workers. Subjects go in batches (a task per subject spent more on orchestration than on the APIs' pace)."""
-    from highfence.flows.collect import RATE
+    from highfence.flows.collect import source_rates
+    from highfence.settings import load_settings
 
+    rates = {name: r.rate for name, r in source_rates(load_settings(env=settings_env)).items()}
     size = chunk_size(len(subjects), workers, smallest=1, largest=25)
     pairs = [(s, pins.get(s.subject_id)) for s in subjects]
 
     def body() -> Opaque:
-        ensure_rate_limits(RATE)
+        ensure_rate_limits(rates)
         futures = [collect_batch_task.submit(settings_env, db, Opaque(pairs[i:i + size]), since, roster_source)
                    for i in range(0, len(pairs), size)]
         return Opaque([ev for f in futures for ev in f.result().items])

@@ -126,7 +126,7 @@ def screen_roster(db: StoreLike, settings: Settings, roster_path: Path, since: i
         collected = collect(st, sources, subjects, run_id, since, str(roster_path), call or call_inline,
                             partitioned)
         outcome = {"run_id": run_id, "subjects": collected.subjects, "observations_new": collected.observations_new,
-                   "errors": collected.errors, "needs_pin": collected.needs_pin}
+                   "errors": collected.errors, "needs_pin": collected.needs_pin, "sources": collected.sources}
         with st.writer() as con:
             if not collect_only:
                 thresholds = Thresholds(settings.matching.match_threshold, settings.matching.review_threshold)

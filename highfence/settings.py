@@ -41,12 +41,36 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("contact.email", "HIGHFENCE_CONTACT_EMAIL", "", str,
             "e-mail sent to public APIs for polite use (OpenAlex mailto, Crossref User-Agent)"),
     Setting("sources.openalex.url", "HIGHFENCE_OPENALEX_URL", "https://api.openalex.org", str, "OpenAlex API base URL"),
-    Setting("sources.openalex.api_key", "HIGHFENCE_OPENALEX_API_KEY", "", str, "OpenAlex API key (optional)"),
+    Setting("sources.openalex.api_key", "HIGHFENCE_OPENALEX_API_KEY", "", str,
+            "OpenAlex API key, required by the live API since 2026-02-13 (free at openalex.org/settings/api; "
+            "not needed for the offline mirror or a 127.0.0.1 stand-in)"),
+    Setting("sources.openalex.rate_limit", "HIGHFENCE_OPENALEX_RATE_LIMIT", "10/1", str,
+            "requests/seconds the OpenAlex client allows itself (the API allows 100/1; it answers 403 when called "
+            "too fast, and the client then backs off and halves its rate)"),
+    Setting("sources.openalex.daily_budget_usd", "HIGHFENCE_OPENALEX_DAILY_BUDGET_USD", 1.0, float,
+            "the key's daily budget in USD for 'screen --plan' (free key: 1.00; resets at midnight UTC)"),
+    Setting("sources.openalex.cost_single_usd", "HIGHFENCE_OPENALEX_COST_SINGLE_USD", 0.0, float,
+            "USD per single-entity call by id (OpenAlex pricing: free)"),
+    Setting("sources.openalex.cost_list_usd", "HIGHFENCE_OPENALEX_COST_LIST_USD", 0.0001, float,
+            "USD per list/filter call, e.g. a page of an author's works (OpenAlex pricing: 0.10 per 1,000)"),
+    Setting("sources.openalex.cost_search_usd", "HIGHFENCE_OPENALEX_COST_SEARCH_USD", 0.001, float,
+            "USD per search call, e.g. an author by name (OpenAlex pricing: 1.00 per 1,000)"),
     Setting("restricted.key_file", "HIGHFENCE_RESTRICTED_KEY_FILE", "", str,
             "file holding the key to restricted (NDA) content, mode 0600 ($HIGHFENCE_RESTRICTED_KEY, if set, wins)"),
-    Setting("sources.ror.url", "HIGHFENCE_ROR_URL", "https://api.ror.org/v2", str, "ROR API base URL"),
+    Setting("sources.ror.url", "HIGHFENCE_ROR_URL", "https://api.ror.org/v2", str, "ROR API base URL (v2 only)"),
+    Setting("sources.ror.client_id", "HIGHFENCE_ROR_CLIENT_ID", "", str,
+            "ROR Client-Id sent as a header (raises ROR's limit from 50 to 2,000 requests per 5 minutes)"),
+    Setting("sources.ror.rate_limit", "HIGHFENCE_ROR_RATE_LIMIT", "", str,
+            "requests/seconds for ROR ('': 2000/300 with a client_id, 50/300 without)"),
     Setting("sources.orcid.url", "HIGHFENCE_ORCID_URL", "https://pub.orcid.org/v3.0", str, "ORCID public API base URL"),
+    Setting("sources.orcid.rate_limit", "HIGHFENCE_ORCID_RATE_LIMIT", "12/1", str,
+            "requests/seconds for the ORCID public API (ORCID: 12 per second)"),
+    Setting("sources.orcid.daily_reads", "HIGHFENCE_ORCID_DAILY_READS", 100000, int,
+            "ORCID public API reads per day per client, for 'screen --plan' (ORCID: 100,000)"),
     Setting("sources.crossref.url", "HIGHFENCE_CROSSREF_URL", "https://api.crossref.org", str, "Crossref API base URL"),
+    Setting("sources.crossref.rate_limit", "HIGHFENCE_CROSSREF_RATE_LIMIT", "", str,
+            "requests/seconds for Crossref ('': the limits of 2025-12-01, 10/1 with contact.email (polite pool), "
+            "5/1 without (public pool))"),
     Setting("http.timeout", "HIGHFENCE_HTTP_TIMEOUT", 30.0, float, "seconds before an HTTP request times out"),
     Setting("http.retries", "HIGHFENCE_HTTP_RETRIES", 4, int, "retries on connection errors, 429 and 5xx"),
     Setting("http.backoff", "HIGHFENCE_HTTP_BACKOFF", 1.0, float, "first retry delay in seconds (doubles each retry)"),
@@ -142,6 +166,20 @@ class StoreSettings:
 class ApiSettings:
     url: str
     api_key: str = ""
+    rate_limit: str = ""  # "N/SECONDS"; '' for the source's documented default
+    client_id: str = ""
+
+
+def parse_rate_limit(text: str, key: str) -> tuple[int, float]:
+    """ "N/SECONDS" as (N, SECONDS): at most N requests in any SECONDS."""
+    try:
+        n, _, seconds = text.partition("/")
+        n_i, s_f = int(n), float(seconds or 1)
+        if n_i < 1 or s_f <= 0:
+            raise ValueError(text)
+    except ValueError:
+        raise ConfigError(f"'{key}' must be REQUESTS/SECONDS such as 10/1 or 2000/300, got {text!r}") from None
+    return n_i, s_f
 
 
 @dataclass(frozen=True)
@@ -238,9 +276,13 @@ class Settings:
     @property
     def apis(self) -> SourcesSettings:
         """The ``[sources]`` table (``sources`` itself says where each value came from)."""
+        v = self.values
         return SourcesSettings(
-            ApiSettings(self.values["sources.openalex.url"], self.values["sources.openalex.api_key"]),
-            *(ApiSettings(self.values[f"sources.{api}.url"]) for api in ("ror", "orcid", "crossref")))
+            ApiSettings(v["sources.openalex.url"], v["sources.openalex.api_key"], v["sources.openalex.rate_limit"]),
+            ApiSettings(v["sources.ror.url"], rate_limit=v["sources.ror.rate_limit"],
+                        client_id=v["sources.ror.client_id"]),
+            ApiSettings(v["sources.orcid.url"], rate_limit=v["sources.orcid.rate_limit"]),
+            ApiSettings(v["sources.crossref.url"], rate_limit=v["sources.crossref.rate_limit"]))
 
     @property
     def http(self) -> HttpSettings:

@@ -20,6 +20,7 @@ from highfence.store import assessment as assessment_store
 from highfence.store import decision_chain
 from highfence.store import disclosures as disclosure_store
 from highfence.store import evidence, lists, review
+from highfence.watchlists.registry import licence_of
 from highfence.store import partnerships as partnership_store
 from highfence.store import reports as report_store
 from highfence.store import runs as run_store
@@ -82,7 +83,8 @@ def _scope(con: DuckDBPyConnection, subject_ids: list[str]) -> dict:
             window = {"from": r.inputs["window"][0], "to": r.inputs["window"][1]}
         if window is None and r.inputs.get("since"):
             window = {"from": r.inputs["since"], "to": datetime.now().year}
-    return {"lists": [_plain(s) for s in lists.active_snapshots(con)],
+    # each list with the terms it is published under: a report that used a CC BY-NC list says so
+    return {"lists": [{**_plain(s), "licence": licence_of(s.list_id)} for s in lists.active_snapshots(con)],
             "sources": evidence.sources_for(con, subject_ids), "window": window,
             "runs": [{k: v for k, v in _plain(r).items() if k != "inputs"} for r in runs]}
 

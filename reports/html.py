@@ -106,9 +106,9 @@ def render(model: dict) -> str:
         out.append(_table([t["name"], t["kind"], t["identifiers"]], [[_e(s["name"]), _e(s["kind"]), ids or "-"]]))
     scope = model["scope"]
     out.append(f"<h2>{_e(t['scope'])}</h2><h3>{_e(t['lists'])}</h3>")
-    out.append(_table([t["list"], t["published"], t["snapshot"], "sha256"],
+    out.append(_table([t["list"], t["published"], t["snapshot"], "sha256", t["licence"]],
                       [[_link(l["list_id"], l["source_url"]), _e(l["published"] or "-"), _e(l["snapshot_id"]),
-                        f"<code>{_e(l['sha256'][:16])}…</code>"] for l in scope["lists"]]))
+                        f"<code>{_e(l['sha256'][:16])}…</code>", _e(l["licence"])] for l in scope["lists"]]))
     window = scope.get("window")
     out.append(f"<p>{_e(t['sources'])}: {_e(', '.join(scope['sources']) or '-')}"
                + (f" · {_e(t['window'])}: {window['from']}–{window['to']}" if window else "") + "</p>")

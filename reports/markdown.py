@@ -59,8 +59,9 @@ def render(model: dict) -> str:
                       [[i["item_id"], i["answer"] or "?", i["source"] or "-", i["note"] or ""]
                        for i in model["checklist"]["items"]])
     out += [f"## {t['scope']}", ""]
-    out += _table([t["list"], t["published"], t["snapshot"], "sha256"],
-                  [[l["list_id"], l["published"] or "-", l["snapshot_id"], l["sha256"][:16]] for l in model["scope"]["lists"]])
+    out += _table([t["list"], t["published"], t["snapshot"], "sha256", t["licence"]],
+                  [[l["list_id"], l["published"] or "-", l["snapshot_id"], l["sha256"][:16], l["licence"]]
+                   for l in model["scope"]["lists"]])
     if model["kind"] == "roster":
         out += [f"## {t['subjects']}", ""]
         out += _table(["ID", t["kind"], t["name"], t["open"], st["escalated"], st["confirmed"], st["dismissed"], t["lists"]],

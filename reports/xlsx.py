@@ -25,9 +25,9 @@ def write(model: dict, path: Path) -> Path:
     if "subject" in model:
         xlsx_append(ws, [t["subject"], model["subject"]["name"], model["subject"]["subject_id"]])
     xlsx_append(ws, [])
-    xlsx_append(ws, [t["list"], t["published"], t["snapshot"], "sha256"])
+    xlsx_append(ws, [t["list"], t["published"], t["snapshot"], "sha256", t["licence"]])
     for l in model["scope"]["lists"]:
-        xlsx_append(ws, [l["list_id"], l["published"], l["snapshot_id"], l["sha256"]])
+        xlsx_append(ws, [l["list_id"], l["published"], l["snapshot_id"], l["sha256"], l["licence"]])
 
     def sheet(title: str, headers: list[str], rows: list[list]) -> None:
         s = wb.create_sheet(title[:31])

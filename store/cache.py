@@ -28,6 +28,13 @@ class StoreCache:
         status, body, sha, _ = rows[0]
         return status, bytes(body), sha
 
+    def fresh_urls(self, source: str) -> set[str]:
+        """The URLs of a source the cache would answer now (a plan counts them as free)."""
+        with self.store.connect(read_only=True) as con:
+            rows = con.execute("SELECT url FROM http_cache WHERE source = ? AND retrieved_at >= ?",
+                               [source, utcnow() - self.ttl]).fetchall()
+        return {r[0] for r in rows}
+
     def put(self, source: str, url: str, status: int, body: bytes, content_type: str | None) -> str:
         with self.store.writer() as con:
             sha = keep_raw(con, source, url, body, status, content_type)

@@ -88,3 +88,15 @@ def recent(con: DuckDBPyConnection, limit: int) -> list[RunSummary]:
                           ORDER BY started_at DESC LIMIT ?""", [limit]).fetchall()
     return [RunSummary(run_id, kind, started, finished, status, json.loads(inputs or "{}"))
             for run_id, kind, started, finished, status, inputs in rows]
+
+
+def latest_source_usage(con, source: str) -> tuple[datetime, dict] | None:
+    """When the latest finished run that called ``source`` ended, and what the source cost it (calls by cost class,
+    the budget its headers reported, 'budget exhausted' and the reset time): what a plan compares against."""
+    path = f"$.sources.{source}"
+    rows = con.execute("""SELECT finished_at, json_extract(outcome, ?)::VARCHAR AS used FROM screening_runs
+                          WHERE finished_at IS NOT NULL AND json_extract(outcome, ?) IS NOT NULL
+                          ORDER BY finished_at DESC LIMIT 1""", [path, path]).fetchall()
+    if not rows:
+        return None
+    return rows[0][0], json.loads(rows[0][1])

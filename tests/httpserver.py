@@ -1,4 +1,5 @@
-"""A local HTTP server on 127.0.0.1 for connector tests: each path serves a scripted sequence of responses."""
+"""A local HTTP server on 127.0.0.1 for connector tests: each path serves a scripted sequence of responses, or the
+answer of a function (for a stateful stand-in: rate limits, budgets)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
 
 
 @dataclass
@@ -18,7 +20,7 @@ class Reply:
 
 class LocalServer:
     def __init__(self):
-        self.routes: dict[str, list[Reply]] = {}
+        self.routes: dict[str, list[Reply] | Callable[[str, dict], Reply]] = {}
         self.requests: list[tuple[str, dict]] = []
         server = self
 
@@ -27,7 +29,10 @@ class LocalServer:
                 server.requests.append((self.path, dict(self.headers)))
                 path = self.path.split("?", 1)[0]
                 script = server.routes.get(path)
-                reply = (script.pop(0) if len(script) > 1 else script[0]) if script else Reply(b"not found", 404)
+                if callable(script):
+                    reply = script(self.path, dict(self.headers))
+                else:
+                    reply = (script.pop(0) if len(script) > 1 else script[0]) if script else Reply(b"not found", 404)
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:
@@ -53,6 +58,11 @@ class LocalServer:
 
     def route(self, path: str, *replies: Reply) -> str:
         self.routes[path] = list(replies)
+        return self.url + path
+
+    def route_to(self, path: str, answer: Callable[[str, dict], Reply]) -> str:
+        """``answer(path with query, headers)`` replies to every request for ``path``."""
+        self.routes[path] = answer
         return self.url + path
 
     def hits(self, path: str) -> int:

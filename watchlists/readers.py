@@ -35,6 +35,13 @@ def refuse_html(data: bytes, path: Path, what: str) -> None:
 
 
 def decode(data: bytes, path: Path) -> str:
+    """The text of a file whose encoding is not declared: a UTF-16 byte-order mark, else UTF-8 (with or without a
+    BOM), else Windows-1252, else Latin-1 (which reads any bytes)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -49,7 +56,7 @@ def csv_rows(path: Path, *, what: str, header: bool = True, required: tuple[str,
     quoted field, is refused as malformed or truncated, naming the row."""
     data = read_bytes(path, what)
     refuse_html(data, path, what)
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 text has NULs
         raise ListFormatError(f"binary file, expected {what}", file=str(path))
     text = decode(data, path).replace("\x1a", "")  # OFAC's legacy files end with a DOS EOF marker
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

@@ -8,10 +8,14 @@ from pathlib import Path
 from typing import Callable
 
 from highfence.errors import InputError
-from highfence.watchlists import aspi, canada, csl, custom, dod, meti, ofac, un
+from highfence.watchlists import aspi, canada, csl, custom, dod, ftm, meti, ofac, un
 from highfence.watchlists.model import ParsedList
 
 CUSTOM_ID = re.compile(r"^custom:[a-z0-9][a-z0-9_.-]{0,63}$")
+# Any OpenSanctions dataset (eu_fsf, gb_hmt_sanctions, ...), loaded from its FollowTheMoney export.
+OPENSANCTIONS_ID = re.compile(r"^opensanctions:[a-z0-9][a-z0-9_.-]{0,63}$")
+OPENSANCTIONS_LICENCE = ("OpenSanctions, CC BY-NC 4.0: non-commercial use with attribution; commercial use needs "
+                         "a licence from OpenSanctions")
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,19 @@ def source_for(list_id: str) -> ListSource:
         return SOURCES[list_id]
     if CUSTOM_ID.match(list_id):
         return ListSource(list_id, f"Custom list {list_id[7:]}", custom.parse, "none", "your own")
-    raise InputError(f"unknown list '{list_id}' (known: {', '.join(SOURCES)}, or custom:<name>)")
+    if OPENSANCTIONS_ID.match(list_id):
+        return ListSource(list_id, f"OpenSanctions dataset {list_id.split(':', 1)[1]}", ftm.parse, "none",
+                          OPENSANCTIONS_LICENCE)
+    raise InputError(f"unknown list '{list_id}' (known: {', '.join(SOURCES)}, custom:<name>, or "
+                     f"opensanctions:<dataset> for an OpenSanctions FollowTheMoney file)")
+
+
+def licence_of(list_id: str) -> str:
+    """The terms a list is published under, as reports and `watchlists status` show them."""
+    try:
+        return source_for(list_id).licence
+    except InputError:  # a list loaded by a later version of highfence
+        return "unknown"
 
 
 def source_files(list_id: str, path: Path) -> list[Path]:

@@ -76,7 +76,8 @@ def test_openalex_author_by_orcid_and_institution(server):
 
 def test_retry_after_503_timeout_and_404(server):
     body = fixture("apis/openalex/bvitamins_I27837315.json").read_bytes()
-    server.route("/institutions/I27837315", Reply(b"", 429, {"Retry-After": "0"}), Reply(b"", 503), Reply(body))
+    # OpenAlex since 2026: 403 means "too fast" (retried after Retry-After); 503 is retried as before
+    server.route("/institutions/I27837315", Reply(b"", 403, {"Retry-After": "0"}), Reply(b"", 503), Reply(body))
     api = OpenAlex(client(), server.url)
     assert api.institution("I27837315")[0]["ror"] == "https://ror.org/00jmfr291"
     assert server.hits("/institutions/I27837315") == 3
