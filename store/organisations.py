@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-import pandas as pd
-
 from highfence.store.db import utcnow
 
 
 def upsert(con, rows: Iterable[dict], source: str) -> int:
+    import pandas as pd  # only loading ROR data needs it: `highfence match` starts faster without
+
     frame = pd.DataFrame(list(rows))
     if frame.empty:
         return 0
@@ -47,3 +47,10 @@ def names_for(con, ror_ids: list[str]) -> dict[str, dict]:
     rows = con.execute("SELECT ror_id, names FROM organisations WHERE list_contains(?, ror_id)",
                        [list(ror_ids)]).fetchall()
     return {r: {"id": r, "names": json.loads(n)} for r, n in rows}
+
+
+def names_text_for(con, ror_ids: list[str]) -> list[tuple[str, str]]:
+    """(ror_id, names as the stored JSON text) of the given ids the store holds, by id: compared, not parsed."""
+    return [tuple(r) for r in con.execute(
+        "SELECT ror_id, names::VARCHAR FROM organisations WHERE list_contains(?, ror_id) ORDER BY ror_id",
+        [list(ror_ids)]).fetchall()]
