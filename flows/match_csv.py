@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -80,8 +81,12 @@ def match_inputs(matcher: Matcher, rows: list[tuple[str, str, str | None]], work
             progress.advance(pending)
 
     if workers > 1 and len(batches) > 1 and os.name == "posix":
-        with ProcessPoolExecutor(workers) as pool:
-            yield from emit(pool.map(_match_batch, batches))
+        gc.freeze()  # forked workers share the matcher: their collector never walks it (touching, so copying, it)
+        try:
+            with ProcessPoolExecutor(workers) as pool:
+                yield from emit(pool.map(_match_batch, batches))
+        finally:
+            gc.unfreeze()
     else:
         yield from emit(map(_match_batch, batches))
 
