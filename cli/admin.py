@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from highfence import __version__
+import highfence
 from highfence.cli.command import Command, Group, add_format, emit_json, prefect_env
 from highfence.errors import HighfenceError
 from highfence.cli.tables import render
@@ -19,7 +19,7 @@ class Version(Command):
     help = "print the highfence version"
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
-        print(f"highfence {__version__}")
+        print(f"highfence {highfence.__version__}")
         return 0
 
 

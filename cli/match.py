@@ -28,8 +28,8 @@ class Match(Command):
         parser.add_argument("--lists", nargs="+", metavar="LIST_ID", help="only these lists (default: all active)")
         parser.add_argument("--country", help="country of the string's organisation, when known (ISO code or name)")
         parser.add_argument("--ror", help="with TEXT: the organisation's ROR id, linked exactly through the crosswalk")
-        parser.add_argument("--workers", type=int, help="processes for --input (default 1; with a task runner: "
-                            "scale.workers)")
+        parser.add_argument("--workers", type=int, help="processes for --input (default: one per core, at most 8; "
+                            "with a task runner: scale.workers)")
         parser.add_argument("--task-runner", choices=("thread", "process", "dask"),
                             help="run --input as a Prefect flow partitioned over this task runner")
         parser.add_argument("--dask-address",
@@ -54,13 +54,13 @@ class Match(Command):
 
 
 def _match_file(matcher: Matcher, args: argparse.Namespace, settings: Settings) -> None:
-    from highfence.flows.match_csv import match_file
-    from highfence.flows.screen import scale_settings
+    from highfence.flows.match_csv import default_workers, match_file
+    from highfence.flows.engine import scale_settings  # not flows.screen: that imports Prefect
 
     runner, address, workers = scale_settings(settings, args.task_runner, args.dask_address)
     started = time.monotonic()
     if not runner:
-        n, rows = match_file(matcher, Path(args.input), Path(args.output), max(args.workers or 1, 1))
+        n, rows = match_file(matcher, Path(args.input), Path(args.output), max(args.workers or default_workers(), 1))
         print(f"matched {n} strings in {time.monotonic() - started:.1f}s: {rows} rows at or above the review "
               f"threshold -> {args.output}")
         return

@@ -18,6 +18,14 @@ from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
+
+def scale_settings(settings, task_runner: str | None = None, dask_address: str | None = None
+                   ) -> tuple[str | None, str | None, int]:
+    """The task runner, Dask address and worker count: the command line's, else the configured ones."""
+    return (task_runner or settings.scale.task_runner or None,
+            dask_address or settings.scale.dask_address or None, max(1, settings.scale.workers))
+
+
 _IN_PROCESS: contextvars.ContextVar[bool] = contextvars.ContextVar("highfence_in_process", default=False)
 
 # Prefect's default is 20 s; a cold start on a loaded 2-core machine takes longer than that.

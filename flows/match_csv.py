@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -39,31 +40,56 @@ def read_inputs(path: Path) -> list[tuple[str, str, str | None]]:
 
 
 _worker_matcher: Matcher | None = None
+MAX_DEFAULT_WORKERS = 8  # each worker grows its own memos (hundreds of MB after a long file): more only when asked
 
 
-def _match_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple]:
-    return [(rid, m.list_id, m.entry_id, m.matched_name, m.score, m.decision, m.explanation)
-            for rid, text, country in batch for m in _worker_matcher.match(text, country)]
+def default_workers() -> int:
+    """The processes ``match --input`` uses unless told: one per core this process may run on."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
+def _match_batch(batch: list[tuple[str, str | None]]) -> list[list[tuple]]:
+    """For each (affiliation, country): its output rows without the id."""
+    return [[(m.list_id, m.entry_id, m.matched_name, m.score, m.decision, m.explanation)
+             for m in _worker_matcher.match(text, country)] for text, country in batch]
 
 
 def match_inputs(matcher: Matcher, rows: list[tuple[str, str, str | None]], workers: int = 1,
-               progress: Progress | None = None, batch_size: int = 500) -> Iterator[tuple]:
-    """Output rows in input order. With workers > 1 the matcher is shared with forked processes."""
+                 progress: Progress | None = None, batch_size: int = 500) -> Iterator[tuple]:
+    """Output rows in input order. A string given again with the same country (an input of co-author
+    affiliations repeats many) is matched once. With workers > 1 the matcher is shared with forked processes."""
     global _worker_matcher
     _worker_matcher = matcher
-    batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
+    keys: dict[tuple[str, str | None], int] = {}
+    key_of = [keys.setdefault((text, country), len(keys)) for _, text, country in rows]
+    distinct = list(keys)
+    batches = [distinct[i:i + batch_size] for i in range(0, len(distinct), batch_size)]
+    found: list[list[tuple]] = []  # by key, in order of first appearance: a row's key is never ahead of the row
+
+    def emit(results: Iterator[list[list[tuple]]]) -> Iterator[tuple]:
+        pending = 0
+        for (rid, _, _), k in zip(rows, key_of):
+            while k >= len(found):
+                found.extend(next(results))
+                if progress and pending:
+                    progress.advance(pending)
+                    pending = 0
+            pending += 1
+            for out in found[k]:
+                yield (rid, *out)
+        if progress and pending:
+            progress.advance(pending)
+
     if workers > 1 and len(batches) > 1 and os.name == "posix":
-        with ProcessPoolExecutor(workers) as pool:
-            for batch, out in zip(batches, pool.map(_match_batch, batches)):
-                if progress:
-                    progress.advance(len(batch))
-                yield from out
+        gc.freeze()  # forked workers share the matcher: their collector never walks it (touching, so copying, it)
+        try:
+            with ProcessPoolExecutor(workers) as pool:
+                yield from emit(pool.map(_match_batch, batches))
+        finally:
+            gc.unfreeze()
     else:
-        for batch in batches:
-            out = _match_batch(batch)
-            if progress:
-                progress.advance(len(batch))
-            yield from out
+        yield from emit(map(_match_batch, batches))
 
 
 def match_file(matcher: Matcher, input_path: Path, output_path: Path, workers: int = 1) -> tuple[int, int]:

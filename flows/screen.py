@@ -14,7 +14,7 @@ from prefect.runtime import flow_run
 
 from highfence.store import Store, StoreLike
 from highfence.flows.active_lists import active_matcher, screened_entries
-from highfence.flows.engine import step
+from highfence.flows.engine import scale_settings, step
 from highfence.matching import Matcher, Thresholds
 from highfence.matching.screening import Partition, findings_for
 from highfence.settings import Settings
@@ -24,13 +24,6 @@ from highfence.store import lists as list_store
 from highfence.store import runs
 from highfence.store.db import transaction, utcnow
 from highfence.store.lists import ActiveEntry
-
-
-def scale_settings(settings, task_runner: str | None = None, dask_address: str | None = None
-                   ) -> tuple[str | None, str | None, int]:
-    """The task runner, Dask address and worker count: the command line's, else the configured ones."""
-    return (task_runner or settings.scale.task_runner or None,
-            dask_address or settings.scale.dask_address or None, max(1, settings.scale.workers))
 
 
 def partition_for(task_runner: str | None, dask_address: str | None = None, workers: int = 2) -> Partition | None:

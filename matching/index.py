@@ -566,7 +566,20 @@ class NameIndex:
         self.max_pinyin = max((len(k) for k in self.by_pinyin), default=0)
         self.cjk_variants = [vi for vi, v in enumerate(self.variants) if v.cjk]
         self._known = token_countries()
+        self._start_memo()
+
+    def _start_memo(self) -> None:
         self._near = lru_cache(maxsize=200000)(self._near_uncached)
+
+    def __getstate__(self) -> dict:
+        # The memo wraps a bound method, which pickle cannot take; an index read back (a saved matcher) starts anew.
+        state = dict(self.__dict__)
+        del state["_near"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._start_memo()
 
     def _near_uncached(self, token: str) -> tuple[str, ...]:
         """Anchors one edit away (substitution, insertion, deletion, transposition) from a token. A word that is

@@ -7,10 +7,44 @@ import gzip
 import io
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
 from highfence.packaged import data_dir
 
 DATA = data_dir()
+T = TypeVar("T")
+_values: dict[str, Any] = {}
+_loaders: dict[str, Callable[[], Any]] = {}
+
+
+def _reference(load: Callable[[], T]) -> Callable[[], T]:
+    """A table read once per process. A saved matcher carries the tables it was built with (``loaded``) and gives
+    them back (``preload``), so a warm ``highfence match`` parses no TSV."""
+    name = load.__name__
+
+    @wraps(load)
+    def get() -> T:
+        if name not in _values:
+            _values[name] = load()
+        return _values[name]
+
+    get.cache_clear = lambda: _values.pop(name, None)  # type: ignore[attr-defined]
+    _loaders[name] = get
+    return get
+
+
+def loaded() -> dict[str, Any]:
+    """Every reference table, by loader name (reading the ones not read yet)."""
+    return {name: get() for name, get in _loaders.items()}
+
+
+def preload(values: dict[str, Any]) -> None:
+    """Tables saved by ``loaded`` in this process or another; a table already read here is kept."""
+    for name, value in values.items():
+        if name in _loaders:
+            _values.setdefault(name, value)
+
 
 # Demonyms and country words that tie a name to a country ("Chinese Academy of Sciences").
 DEMONYMS = {
@@ -20,7 +54,7 @@ DEMONYMS = {
 }
 
 
-@lru_cache(maxsize=1)
+@_reference
 def token_countries() -> dict[str, int]:
     """How many countries' organisation names (in ROR) use a token; a token absent is unknown to ROR."""
     out = {}
@@ -31,7 +65,7 @@ def token_countries() -> dict[str, int]:
     return out
 
 
-@lru_cache(maxsize=1)
+@_reference
 def places() -> dict[str, frozenset[str]]:
     """Folded place name -> ISO countries. Multi-word names are kept whole ('nizhny novgorod')."""
     out: dict[str, frozenset[str]] = {}
@@ -53,14 +87,14 @@ class CrosswalkRow:
     note: str
 
 
-@lru_cache(maxsize=1)
+@_reference
 def crosswalk() -> tuple[CrosswalkRow, ...]:
     with (DATA / "crosswalk" / "crosswalk.csv").open(encoding="utf-8") as f:
         return tuple(CrosswalkRow(r["entry_name"], r["country"], r["ror_id"], r["relation"], r["note"])
                      for r in csv.DictReader(f))
 
 
-@lru_cache(maxsize=1)
+@_reference
 def ror_orgs() -> dict[str, dict]:
     out = {}
     with (DATA / "crosswalk" / "ror_orgs.jsonl").open(encoding="utf-8") as f:
@@ -70,7 +104,7 @@ def ror_orgs() -> dict[str, dict]:
     return out
 
 
-@lru_cache(maxsize=1)
+@_reference
 def cjk_name_countries() -> dict[str, frozenset[str]]:
     """CJK organisation names (folded to simplified) -> countries of the ROR organisations bearing them."""
     out = {}

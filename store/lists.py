@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from highfence.matching.model import ListedEntry
 from highfence.matching.normalize import fold
@@ -115,6 +114,8 @@ def record_attempt(con, list_id: str, source: str, sha256: str | None, outcome: 
 
 def insert_snapshot(con, parsed: ParsedList, *, source: str, sha256: str, size_bytes: int, retrieved_at: datetime,
                     parser_version: str) -> str:
+    import pandas as pd  # only loading a list needs it: `highfence match` starts faster without
+
     snapshot_id = snapshot_id_for(parsed.list_id, sha256)
     counts = parsed.counts()
     con.execute(
@@ -265,3 +266,18 @@ def record_screening(con, snapshots: dict[str, str], run_id: str, screened_at) -
     """Which snapshot of each list a run screened against: the base of the next delta screen."""
     for list_id, snapshot_id in snapshots.items():
         con.execute("INSERT INTO list_screening VALUES (?, ?, ?, ?)", [list_id, snapshot_id, run_id, screened_at])
+
+
+def matcher_inputs(con, list_ids: list[str] | None, kinds: tuple[str, ...]) -> list[tuple[str, str, int]]:
+    """(list id, active snapshot, entries of these kinds removed by today) of the lists (default: all active): what
+    decides the entries ``active_entries`` gives a matcher. A snapshot's entries never change and removals only add
+    up as the days pass, so the same rows mean the same entries (a saved matcher's key)."""
+    sql = """SELECT s.list_id, s.snapshot_id,
+                    (SELECT count(*) FROM list_entries e WHERE e.snapshot_id = s.snapshot_id
+                     AND list_contains(?, e.kind) AND e.removed_on <= current_date)
+             FROM v_active_snapshots s"""
+    params: list = [list(kinds)]
+    if list_ids:
+        sql += " WHERE list_contains(?, s.list_id)"
+        params.append(list(list_ids))
+    return [tuple(r) for r in con.execute(sql + " ORDER BY s.list_id", params).fetchall()]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-import pandas as pd
-
 from highfence.store.db import utcnow
 
 
 def upsert(con, rows: Iterable[dict], source: str) -> int:
+    import pandas as pd  # only loading ROR data needs it: `highfence match` starts faster without
+
     frame = pd.DataFrame(list(rows))
     if frame.empty:
         return 0
@@ -74,6 +74,8 @@ def family_records(con) -> dict[str, dict]:
 def replace_family(con, members: Iterable[dict]) -> int:
     """The crosswalked organisations' families (matching.ror_family.FamilyMember.to_json() rows), replacing the
     previous computation whole."""
+    import pandas as pd
+
     frame = pd.DataFrame(list(members), columns=["root", "ror_id", "relation", "depth", "path", "names", "status",
                                                  "countries", "cities", "parents"])
     con.execute("DELETE FROM ror_family")
@@ -103,3 +105,17 @@ def family_of(con, roots: list[str]) -> dict[str, list[dict]]:
             "names": json.loads(names), "status": status, "countries": list(countries), "cities": list(cities),
             "parents": list(parents)})
     return out
+
+
+def names_text_for(con, ror_ids: list[str]) -> list[tuple[str, str]]:
+    """(ror_id, names as the stored JSON text) of the given ids the store holds, by id: compared, not parsed."""
+    return [tuple(r) for r in con.execute(
+        "SELECT ror_id, names::VARCHAR FROM organisations WHERE list_contains(?, ror_id) ORDER BY ror_id",
+        [list(ror_ids)]).fetchall()]
+
+
+def family_text_for(con, roots: list[str]) -> list[tuple]:
+    """The stored family rows of the given crosswalked ids, as text: compared (a saved matcher's key), not parsed."""
+    return [tuple(str(x) for x in r) for r in con.execute(
+        "SELECT root, ror_id, relation, depth, names::VARCHAR, status, computed_at FROM ror_family "
+        "WHERE list_contains(?, root) ORDER BY root, ror_id, relation", [list(roots)]).fetchall()]
