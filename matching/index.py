@@ -47,6 +47,11 @@ def is_generic(tokens: tuple[str, ...], entry_countries: Iterable[str]) -> bool:
 
 
 _NAMED_AFTER = re.compile(r"\s+(named after|named for|im\.|imeni|им\.|имени)\s*.*$", re.I)
+_RU_LEGAL_FORM = re.compile(r"^(?:Federal State|State|Federal)\s+(?:Budgetary|Autonomous|Unitary|Budget|Government)?\s*"
+                            r"(?:Educational\s+|Scientific\s+)?(?:Institution|Enterprise|Establishment)"
+                            r"(?:\s+of\s+(?:Higher\s+(?:Professional\s+)?Education|Science))?\s+", re.I)
+_SURNAME = re.compile(r"\b[A-Z][a-z]{2,}\b|\b[А-ЯЁ][а-яё]{2,}\b")
+_TITLES = frozenset("named after for academician academicians professor prof the of and".split())
 _LEADING_ACRONYM = re.compile(r"^([A-Z][A-Z0-9&-]{1,7})\s+(?=\S+\s+\S+)")
 
 
@@ -60,9 +65,21 @@ def name_forms(name: str) -> list[tuple[str, str]]:
     main, extra = split_parentheses(name)
     forms.append((main, ""))
     forms += [(x, "from parentheses") for x in extra]
-    cut = _NAMED_AFTER.sub("", main.split(",")[0] if _NAMED_AFTER.search(main.split(",")[0]) else main)
+    legal = _RU_LEGAL_FORM.match(main)
+    if legal and len(main[legal.end():].split()) >= 2:
+        # 'Federal State Budgetary Institution of Science Institute of ...': the legal form, written out, is optional
+        forms.append((main[legal.end():], f"without '{legal.group(0).strip()}'"))
+        main = main[legal.end():]
+    head = main.split(",")[0]
+    honour = _NAMED_AFTER.search(head) if _NAMED_AFTER.search(head) else _NAMED_AFTER.search(main)
+    cut = _NAMED_AFTER.sub("", head if _NAMED_AFTER.search(head) else main)
     if cut != main and len(cut.split()) >= 2:
         forms.append((cut, "without 'named after'"))
+        # and with the surnames of those it is named after in front, as the institute is usually called
+        # ('Shemyakin-Ovchinnikov Institute of Bioorganic Chemistry')
+        names = [w for w in _SURNAME.findall(honour.group(0)) if w.lower() not in _TITLES] if honour else []
+        if names and not has_cjk(main):
+            forms.append((" ".join(names + [cut]), "with the names it is named after in front"))
     m = _TRAILING_PLACE.search(main)
     if m and not has_cjk(main):
         place = tokenize(m.group(2))

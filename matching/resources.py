@@ -7,7 +7,7 @@ import gzip
 import io
 import json
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, Callable, TypeVar
 
 from highfence.packaged import data_dir
@@ -134,7 +134,7 @@ class NameStat:
         return self.exact == 1 and self.foreign == 0
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # building an index needs it, scoring does not: not saved with a matcher
 def name_stats() -> dict[str, NameStat]:
     """Canonical name tokens joined by spaces -> NameStat."""
     out = {}
@@ -147,7 +147,7 @@ def name_stats() -> dict[str, NameStat]:
     return out
 
 
-@lru_cache(maxsize=1)
+@_reference
 def registry_acronyms() -> dict[str, int]:
     """Acronyms ROR records -> how many organisation families bear each."""
     out = {}

@@ -142,3 +142,13 @@ def test_a_legal_form_alone_is_no_name():
     m = Matcher([entry("r", "Zeta Export", ["Акционерное общество", "АО Зетаэкспорт"], ["RU"])])
     assert not [x for x in m.match("Акционерное общество «Другое», Москва") if x.decision == "match"]
     assert {x.entry_id for x in m.match("АО «Зетаэкспорт», Москва") if x.decision == "match"} == {"r"}
+
+
+def test_written_out_legal_form_and_the_names_an_institute_is_named_after():
+    m = Matcher([entry("r", "Federal State Budgetary Institution of Science Institute of Zeta Chemistry named after "
+                            "Academicians A.B. Petrovsky and C.D. Lindqvist, Russian Academy of Sciences", (), ["RU"])])
+    found = lambda t: {x.entry_id for x in m.match(t) if x.decision == "match"}  # noqa: E731
+    assert found("Lab of Catalysis, Petrovsky-Lindqvist Institute of Zeta Chemistry, Moscow") == {"r"}
+    assert found("Petrovsky and Lindqvist Institute of Zeta Chemistry RAS") == {"r"}
+    assert found("Institute of Zeta Chemistry named after A.B. Petrovsky, Moscow") == {"r"}
+    assert not found("Ivanov Institute of Organic Chemistry, Moscow")
