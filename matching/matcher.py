@@ -42,12 +42,13 @@ class Matcher:
             return []
         out = []
         for ei, rels in self.index.ror_links.items():
-            for linked, relation in rels:
+            # the strongest link only: a reviewed crosswalk row before a ROR family relationship
+            for linked, relation in sorted(rels, key=lambda r: _LINK_ORDER.get(r[1], 9)):
                 if ror_key(linked) != key or relation == "listed_is_sub_unit":
                     continue
                 if any(m.entry_id == self.index.entries[ei].entry_id and m.list_id == self.index.entries[ei].list_id
                        for m in out):
-                    continue  # the first (strongest: crosswalk rows come before family members) link only
+                    continue
                 e = self.index.entries[ei]
                 why = {"same": "is the listed organisation (reviewed crosswalk)",
                        "ror_former": "is an organisation the listed one continues (ROR relationships)",
@@ -126,6 +127,9 @@ class Matcher:
                                    explanation=f"{m.explanation}; {why}", rules=m.rules + ("short_name_unit",)))
             return out
         return []
+
+
+_LINK_ORDER = {"same": 0, "sub_unit_of_listed": 1, "ror_unit": 2, "ror_former": 3}
 
 
 def ror_key(ror_id: str | None) -> str:
