@@ -82,7 +82,7 @@ class Assess(Command):
         restricted = (restricted_store.require(settings, "assess", "--include-restricted")
                       if args.include_restricted else None)
         results = assess(settings.db_path, pack, as_of, args.subject, args.area, settings.store.lock_timeout,
-                         restricted=restricted)
+                         restricted=restricted, max_list_age_days=settings.assessment.max_list_age_days)
         if args.format == "json":
             emit_json([a.to_json() for a in results])
             return 0
@@ -91,7 +91,26 @@ class Assess(Command):
         print(render(["subject", "outcome", "triggered factors", "areas"],
                      [(a.subject_id, a.outcome, ", ".join(t["factor"] for t in a.triggers) or "-",
                        ", ".join(sorted({x["area"] for x in a.areas})) or "-") for a in results], max_width=60))
+        if results and results[0].coverage is not None:
+            _print_coverage(results[0].coverage)  # one snapshot set per run: the same for every subject
         return 0
+
+
+def _print_coverage(cov: dict) -> None:
+    print(f"\nLists checked (snapshots at most {cov['max_age_days']} days old as of {cov['as_of']}):")
+    print(render(["list", "official name", "publisher", "published", "snapshot", "age (days)"],
+                 [(c["list_id"], c["official"]["en"]["name"], c["official"]["en"]["publisher"], c["published"] or "-",
+                   c["snapshot_date"], c["age_days"]) for c in cov["checked"]], max_width=50)
+          if cov["checked"] else "(none)")
+    if cov["not_checked"]:
+        print("\nLists not checked:")
+        print(render(["list", "official name", "needed by the pack", "state", "reason"],
+                     [(n["list_id"], n["official"]["en"]["name"], "yes" if n["required"] else "no", n["state"],
+                       n["reason"]) for n in cov["not_checked"]], max_width=50))
+        missing = [n["list_id"] for n in cov["not_checked"] if n["required"]]
+        if missing:
+            print(f"\ncannot_assess: the pack needs {', '.join(missing)}; load or refresh "
+                  "(highfence watchlists load ...) and assess again")
 
 
 RULES = Group("rules", "risk rule packs", "rule packs", (RulesList, RulesShow, RulesValidate))

@@ -9,11 +9,12 @@ from duckdb import DuckDBPyConnection
 
 from highfence import store
 from highfence.risk.areas import AreaHit, classify
+from highfence.risk.coverage import Coverage, Snapshot, coverage
 from highfence.risk.evaluate import Assessment, Fact, Position, evaluate
 from highfence.risk.packs import Pack
 from highfence.store import assessment as assessment_store
 from highfence.store import disclosures as disclosure_store
-from highfence.store import evidence, runs
+from highfence.store import evidence, lists, runs
 from highfence.store.restricted import Restricted
 
 
@@ -38,9 +39,14 @@ def areas_for(con: DuckDBPyConnection, subject_id: str, proposal: str | None = N
     return classify([(w.work_key, f"{w.title or ''}; {w.topics or ''}") for w in works], proposal)
 
 
+def coverage_for(con: DuckDBPyConnection, pack: Pack, as_of: dt.date, max_list_age_days: int) -> Coverage:
+    snaps = [Snapshot(s.list_id, s.snapshot_id, s.published, s.retrieved_at) for s in lists.active_snapshots(con)]
+    return coverage(pack.required_lists, snaps, as_of, max_list_age_days)
+
+
 def assess(db: Path, pack: Pack, as_of: dt.date, subject: str | None = None, area_text: str | None = None,
            lock_timeout: float = 30.0, flow_run_id: str | None = None,
-           restricted: Restricted | None = None) -> list[Assessment]:
+           restricted: Restricted | None = None, max_list_age_days: int = 45) -> list[Assessment]:
     """Assess and store. With ``restricted`` (the key, and an assessment asked to include NDA-derived findings) the
     results are sealed in the restricted store and the live run record keeps counts only."""
     store.migrate(db, lock_timeout=lock_timeout)
@@ -58,12 +64,14 @@ def assess(db: Path, pack: Pack, as_of: dt.date, subject: str | None = None, are
                 for r in restricted.read("disclosure_finding", subjects):
                     sealed.setdefault(r.subject_id, []).append(r.content)
             with store.transaction(con):
+                covered = coverage_for(con, pack, as_of, max_list_age_days)
                 results = [evaluate(pack, s, as_of, facts_for(con, s, sealed.get(s, [])), positions_for(con, s),
-                                    areas_for(con, s, area_text)) for s in subjects]
+                                    areas_for(con, s, area_text), covered) for s in subjects]
                 if restricted is None:
                     assessment_store.add(con, results, run_id)
                     runs.finish(con, run_id, {"assessed": len(results),
-                                              "outcomes": {a.subject_id: a.outcome for a in results}})
+                                              "outcomes": {a.subject_id: a.outcome for a in results},
+                                              "lists_not_checked": [n["list_id"] for n in covered.not_checked]})
                 else:
                     assessment_store.add_restricted(restricted, results, run_id)
                     runs.finish(con, run_id, {"assessed": len(results), "sealed": True})

@@ -77,6 +77,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http.cache_ttl_hours", "HIGHFENCE_HTTP_CACHE_TTL_HOURS", 168.0, float,
             "hours a cached API response is reused before it is fetched again"),
     Setting("screening.window_years", "HIGHFENCE_WINDOW_YEARS", 5, int, "look-back window for evidence, in years"),
+    Setting("assessment.max_list_age_days", "HIGHFENCE_MAX_LIST_AGE_DAYS", 45, int,
+            "a list snapshot older than this many days (as of the assessment date) does not count as checked: a "
+            "rule pack that needs it says cannot_assess"),
     Setting("screening.roster", "HIGHFENCE_ROSTER", "", str, "roster file for scheduled screening"),
     Setting("matching.match_threshold", "HIGHFENCE_MATCH_THRESHOLD", 90.0, float,
             "score (0-100) from which a match is decided 'match'"),
@@ -205,6 +208,11 @@ class ScreeningSettings:
 
 
 @dataclass(frozen=True)
+class AssessmentSettings:
+    max_list_age_days: int
+
+
+@dataclass(frozen=True)
 class MatchingSettings:
     match_threshold: float
     review_threshold: float
@@ -291,6 +299,10 @@ class Settings:
     @property
     def screening(self) -> ScreeningSettings:
         return self._section(ScreeningSettings, "screening")
+
+    @property
+    def assessment(self) -> AssessmentSettings:
+        return self._section(AssessmentSettings, "assessment")
 
     @property
     def matching(self) -> MatchingSettings:

@@ -125,6 +125,46 @@ def _timeline(con: DuckDBPyConnection, subject_id: str, reconciliation: dict) ->
                                                                           key=lambda r: r["organisation"])}
 
 
+def _coverage(assessments: list[dict]) -> dict:
+    """The lists the report's assessments checked and those they could not, each list once: checked lists with
+    their snapshot, not-checked ones with the packs that needed them."""
+    checked: dict[str, dict] = {}
+    missing: dict[str, dict] = {}
+    unrecorded = sorted({a["pack"] for a in assessments if a.get("coverage") is None})
+    for a in assessments:
+        cov = a.get("coverage") or {}
+        for c in cov.get("checked", []):
+            checked.setdefault(c["list_id"], c)
+        for n in cov.get("not_checked", []):
+            row = missing.setdefault(n["list_id"], {**n, "needed_by": [], "max_age_days": cov["max_age_days"]})
+            if n["required"] and a["pack"] not in row["needed_by"]:
+                row["needed_by"].append(a["pack"])
+    return {"lists_checked": [checked[k] for k in sorted(checked)],
+            "lists_not_checked": [missing[k] for k in sorted(missing, key=lambda k: (not missing[k]["needed_by"], k))],
+            "not_recorded": unrecorded}
+
+
+def not_checked_rows(model: dict, lang: str) -> list[list[str]]:
+    """What the report could not check: lists missing or stale (naming the rule packs that needed them), then every
+    source that failed, as [subject, source, reason] in the report's language."""
+    t = labels(lang)
+    rows = []
+    for n in model["coverage"]["lists_not_checked"]:
+        why = (t["list_missing"] if n["state"] == "missing"
+               else t["list_stale"].format(age=n["age_days"], max=n["max_age_days"]))
+        if n["needed_by"]:
+            why += t["needed_by_note"].format(packs=", ".join(n["needed_by"]))
+        rows.append([t["all_subjects"], f"{n['official'][lang]['name']} [{n['list_id']}]", why])
+    for pack in model["coverage"]["not_recorded"]:
+        rows.append([t["all_subjects"], pack, t["coverage_not_recorded"]])
+    rows += [[n["subject_id"], n["source"], n["error"]] for n in model["not_checked"]]
+    return rows
+
+
+def outcome_label(outcome: str, lang: str) -> str:
+    return labels(lang).get("outcomes", {}).get(outcome, outcome)
+
+
 def build(con: DuckDBPyConnection, kind: str, ident: str | None = None, lang: str = "en",
           restricted: Restricted | None = None) -> dict:
     """The model of one report. NDA-derived findings and assessments come in only with ``restricted`` access (the
@@ -165,6 +205,7 @@ def build(con: DuckDBPyConnection, kind: str, ident: str | None = None, lang: st
     model["decisions"] = [_plain(d) for d in review.decisions_for(con, ids)]
     model["not_checked"] = [_plain(n) for n in report_store.not_checked(con, ids)]
     model["assessments"] = [_plain(a) for a in assessment_store.latest(con, ids, restricted)]
+    model["coverage"] = _coverage(model["assessments"])
     if kind == "researcher":
         model["timeline"] = _timeline(con, ids[0], model["reconciliation"])
     if kind == "partner":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from highfence.reports.build import labels, who
+from highfence.reports.build import labels, not_checked_rows, outcome_label, who
 from highfence.reports.links import safe_href
 
 CSS = """
@@ -182,19 +182,26 @@ def render(model: dict) -> str:
         out.append(f"<h2>{_e(t['assessment'])}</h2>")
         out.append(_table([t["subject"], t["pack"], t["as_of"], t["outcome"], t["triggered"], t["mitigation"]],
                           [[_e(a["subject_id"]), _e(f"{a['pack']} {a['pack_version']}"), _e(a["as_of"]),
-                            f"<strong>{_e(a['outcome'])}</strong>",
+                            f"<strong>{_e(outcome_label(a['outcome'], lang))}</strong>",
                             "<br>".join(_e((tr.get("title") or {}).get(lang, tr["factor"])
                                            if isinstance(tr.get("title"), dict) else tr["factor"])
                                         + f" ({len(tr['evidence'])})" for tr in a["triggers"]) or "-",
                             _e(a["mitigations"].get(lang, ""))] for a in model["assessments"]]))
+        out.append(f"<h3>{_e(t['lists_checked'])}</h3>")
+        out.append(_table([t["list"], t["official_name"], t["publisher"], t["published"], t["snapshot_date"],
+                           t["age_days"]],
+                          [[_e(c["list_id"]), _e(c["official"][lang]["name"]), _e(c["official"][lang]["publisher"]),
+                            _e(c["published"] or "-"), _e(c["snapshot_date"]), _e(c["age_days"])]
+                           for c in model["coverage"]["lists_checked"]])
+                   if model["coverage"]["lists_checked"] else f"<p>{_e(t['no_lists_checked'])}</p>")
     out.append(f"<h2>{_e(t['decisions'])}</h2>")
     out.append(_table([t["when"], t["by"], t["decision"], t["reason"]],
                       [[_e(d["decided_at"]), _e(who(d)), _e(f"{d['previous_status']} → {d['status']}"),
                         _e(d["reason"])] for d in model["decisions"]]) if model["decisions"]
                else f"<p>{_e(t['no_decisions'])}</p>")
     out.append(f"<h2>{_e(t['not_checked'])}</h2>")
-    out.append(_table([t["subject"], "source", t["reason"]],
-                      [[_e(n["subject_id"]), _e(n["source"]), _e(n["error"])] for n in model["not_checked"]])
-               if model["not_checked"] else f"<p>{_e(t['all_checked'])}</p>")
+    missed = not_checked_rows(model, lang)
+    out.append(_table([t["subject"], t["nc_source"], t["reason"]], [[_e(c) for c in r] for r in missed])
+               if missed else f"<p>{_e(t['all_checked'])}</p>")
     out.append("</body></html>")
     return "\n".join(out)

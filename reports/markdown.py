@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from highfence.reports.build import labels
+from highfence.reports.build import labels, not_checked_rows, outcome_label
 from highfence.reports.links import safe_href
 
 # What Markdown (CommonMark and GitHub's tables) would take as markup anywhere in a line; & < > become entities.
@@ -44,6 +44,7 @@ def _table(headers: list[str], rows: list[list]) -> list[str]:
 
 def render(model: dict) -> str:
     t = labels(model["lang"])
+    lang = model["lang"]
     rel, st = t["relations"], t["statuses"]
     out = [f"# {t['title_' + model['kind']]}", "", t["lead"], "",
            f"*{t['generated']}: {model['generated_at']} · highfence {model['highfence_version']}*", "",
@@ -92,10 +93,17 @@ def render(model: dict) -> str:
     if model.get("assessments"):
         out += [f"## {t['assessment']}", ""]
         out += _table([t["subject"], t["pack"], t["as_of"], t["outcome"], t["triggered"]],
-                      [[a["subject_id"], f"{a['pack']} {a['pack_version']}", a["as_of"], a["outcome"],
+                      [[a["subject_id"], f"{a['pack']} {a['pack_version']}", a["as_of"],
+                        outcome_label(a["outcome"], lang),
                         ", ".join(tr["factor"] for tr in a["triggers"]) or "-"] for a in model["assessments"]])
+        out += [f"### {t['lists_checked']}", ""]
+        out += _table([t["list"], t["official_name"], t["publisher"], t["published"], t["snapshot_date"],
+                       t["age_days"]],
+                      [[c["list_id"], c["official"][lang]["name"], c["official"][lang]["publisher"],
+                        c["published"] or "-", c["snapshot_date"], c["age_days"]]
+                       for c in model["coverage"]["lists_checked"]]) \
+            if model["coverage"]["lists_checked"] else [t["no_lists_checked"], ""]
     out += [f"## {t['not_checked']}", ""]
-    out += _table([t["subject"], "source", t["reason"]], [[n["subject_id"], n["source"], n["error"]]
-                                                          for n in model["not_checked"]]) \
-        if model["not_checked"] else [t["all_checked"], ""]
+    missed = not_checked_rows(model, lang)
+    out += _table([t["subject"], t["nc_source"], t["reason"]], missed) if missed else [t["all_checked"], ""]
     return "\n".join(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from highfence.reports.build import labels, who
+from highfence.reports.build import labels, not_checked_rows, who
 from highfence.reports.cells import xlsx_append
 
 
@@ -14,6 +14,7 @@ def write(model: dict, path: Path) -> Path:
     from openpyxl.styles import Font
 
     t = labels(model["lang"])
+    lang = model["lang"]
     rel, st = t["relations"], t["statuses"]
     wb = Workbook()
     ws = wb.active
@@ -49,7 +50,10 @@ def write(model: dict, path: Path) -> Path:
     sheet(t["decisions"], [t["when"], t["by"], t["decision"], t["reason"]],
           [[d["decided_at"], who(d), f"{d['previous_status']} → {d['status']}", d["reason"]]
            for d in model["decisions"]])
-    sheet(t["not_checked"], [t["subject"], "source", t["reason"]],
-          [[n["subject_id"], n["source"], n["error"]] for n in model["not_checked"]])
+    sheet(t["lists_checked"], [t["list"], t["official_name"], t["publisher"], t["published"], t["snapshot_date"],
+                               t["age_days"]],
+          [[c["list_id"], c["official"][lang]["name"], c["official"][lang]["publisher"], c["published"],
+            c["snapshot_date"], c["age_days"]] for c in model["coverage"]["lists_checked"]])
+    sheet(t["not_checked"], [t["subject"], t["nc_source"], t["reason"]], not_checked_rows(model, lang))
     wb.save(path)
     return path

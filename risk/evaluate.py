@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from highfence.risk.areas import AreaHit
+from highfence.risk.coverage import CANNOT_ASSESS, Coverage, reason_text
 from highfence.risk.packs import Pack
 
 COUNTED = ("open", "confirmed", "escalated")  # dismissed, delisted and superseded findings count for nothing
@@ -47,11 +48,12 @@ class Assessment:
     triggers: list[dict] = field(default_factory=list)
     mitigations: dict = field(default_factory=dict)
     areas: list[dict] = field(default_factory=list)
+    coverage: dict | None = None  # Coverage.to_json(); None: not recorded (before coverage was)
 
     def to_json(self) -> dict:
         return {"subject_id": self.subject_id, "pack": self.pack, "pack_version": self.pack_version,
                 "as_of": self.as_of.isoformat(), "outcome": self.outcome, "triggers": self.triggers,
-                "mitigations": self.mitigations, "areas": self.areas}
+                "mitigations": self.mitigations, "areas": self.areas, "coverage": self.coverage}
 
 
 def _in_time(year: int | None, cond: dict, pack: Pack, as_of: dt.date, listed_on: dt.date | None) -> bool:
@@ -81,7 +83,25 @@ def _list_ok(fact: Fact, lists) -> bool:
 
 
 def evaluate(pack: Pack, subject_id: str, as_of: dt.date, facts: list[Fact], positions: list[Position] = (),
-             areas: list[AreaHit] = ()) -> Assessment:
+             areas: list[AreaHit] = (), coverage: Coverage | None = None) -> Assessment:
+    """With ``coverage``, a needed list that was not checked makes the outcome ``cannot_assess``; the factors found on
+    the lists that were checked stay as triggers, as what is known so far."""
+    result = _evaluate(pack, subject_id, as_of, facts, positions, areas)
+    if coverage is None:
+        return result
+    result.coverage = coverage.to_json()
+    if not coverage.complete:
+        result.outcome = CANNOT_ASSESS
+        result.mitigations = {
+            "en": "Cannot assess: a list this pack needs was not checked: "
+                  f"{reason_text(coverage.not_checked, 'en')}. Load or refresh it and assess again.",
+            "ja": "判断できません。このルールに必要な名簿を確認できていません："
+                  f"{reason_text(coverage.not_checked, 'ja')}。名簿を読み込むか更新してから、再度評価してください。"}
+    return result
+
+
+def _evaluate(pack: Pack, subject_id: str, as_of: dt.date, facts: list[Fact], positions: list[Position],
+              areas: list[AreaHit]) -> Assessment:
     if as_of < pack.effective_from:
         note = f"as of {as_of} the pack version {pack.version} was not yet in effect (from {pack.effective_from})"
         return Assessment(subject_id, pack.id, pack.version, as_of, pack.doc["default_outcome"],

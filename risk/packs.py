@@ -11,10 +11,12 @@ import yaml
 
 from highfence.errors import InputError
 from highfence.packaged import data_dir
+from highfence.risk.coverage import CANNOT_ASSESS
+from highfence.watchlists.registry import known
 
 RULES = data_dir() / "rules"
 TOP_KEYS = {"id", "title", "jurisdiction", "version", "effective_from", "sources", "verification", "configurable",
-            "parameters", "outcomes", "default_outcome", "factors"}
+            "parameters", "outcomes", "default_outcome", "factors", "required_lists"}
 FACTOR_KEYS = {"id", "title", "outcome", "when"}
 CONDITION_KEYS = {"relations", "lists", "evidence", "areas", "disclosure_kinds", "include_review"}
 EVIDENCE_KEYS = {"current", "within_years", "after_listing", "any"}
@@ -36,6 +38,11 @@ class Pack:
     @property
     def outcomes(self) -> list[str]:
         return [o["id"] for o in self.doc["outcomes"]]
+
+    @property
+    def required_lists(self) -> list[str]:
+        """The lists the pack cannot be assessed without (``list:programme`` specs name their list)."""
+        return list(self.doc.get("required_lists") or [])
 
     def severity(self, outcome: str) -> int:
         return self.outcomes.index(outcome)
@@ -78,6 +85,16 @@ def validate(doc, where: str) -> list[str]:
     if problems:
         return problems
     outcomes = [o.get("id") for o in doc["outcomes"] if isinstance(o, dict)]
+    if CANNOT_ASSESS in outcomes:
+        problems.append(f"{where}: outcome '{CANNOT_ASSESS}' is reserved (highfence gives it when a needed list is "
+                        "missing or stale)")
+    required = doc.get("required_lists", [])
+    if not isinstance(required, list) or not all(isinstance(x, str) for x in required):
+        problems.append(f"{where}: required_lists is a list of list ids")
+    else:
+        for list_id in required:
+            if not known(list_id):
+                problems.append(f"{where}: required_lists: unknown list '{list_id}'")
     if doc["default_outcome"] not in outcomes:
         problems.append(f"{where}: default_outcome '{doc['default_outcome']}' is not one of the outcomes")
     if not all(isinstance(s, dict) and s.get("url") and s.get("document") for s in doc["sources"]):

@@ -33,6 +33,7 @@ class LatestAssessment:
     outcome: str
     triggers: list[dict]
     mitigations: dict[str, str]  # by language
+    coverage: dict | None = None  # lists checked and not checked (risk.coverage); None: not recorded
 
 
 def facts(con: DuckDBPyConnection, subject_id: str, restricted_findings: Iterable[dict] = ()) -> list[Fact]:
@@ -79,10 +80,13 @@ def add(con: DuckDBPyConnection, assessments: Iterable[Assessment], run_id: str)
     now = utcnow()
     for a in assessments:
         aid = assessment_id(a, run_id)
-        con.execute("INSERT INTO assessments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("""INSERT INTO assessments (assessment_id, subject_id, pack_id, pack_version, as_of, outcome,
+                                                 triggers, areas, mitigations, run_id, assessed_at, coverage)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     [aid, a.subject_id, a.pack, a.pack_version, a.as_of, a.outcome,
                      json.dumps(a.triggers, ensure_ascii=False, default=str), json.dumps(a.areas, ensure_ascii=False),
-                     json.dumps(a.mitigations, ensure_ascii=False), run_id, now])
+                     json.dumps(a.mitigations, ensure_ascii=False), run_id, now,
+                     None if a.coverage is None else json.dumps(a.coverage, ensure_ascii=False)])
 
 
 def add_restricted(restricted: Restricted, assessments: list[Assessment], run_id: str) -> int:
@@ -110,15 +114,17 @@ def latest(con: DuckDBPyConnection, subject_ids: list[str], restricted: Restrict
         for key, a in sealed.items():
             found[key] = LatestAssessment(a["subject_id"], a["pack"], a["pack_version"],
                                           dt.date.fromisoformat(a["as_of"]), a["outcome"], a["triggers"],
-                                          a["mitigations"])
+                                          a["mitigations"], a.get("coverage"))
     return [found[k] for k in sorted(found)]
 
 
 def _latest_public(con: DuckDBPyConnection, subject_ids: list[str]) -> list[LatestAssessment]:
     rows = con.execute("""SELECT subject_id, pack_id, arg_max(pack_version, assessed_at), arg_max(as_of, assessed_at),
                                  arg_max(outcome, assessed_at), arg_max(triggers, assessed_at)::VARCHAR,
-                                 arg_max(mitigations, assessed_at)::VARCHAR
+                                 arg_max(mitigations, assessed_at)::VARCHAR,
+                                 arg_max(coverage, assessed_at)::VARCHAR
                           FROM assessments WHERE list_contains(?, subject_id) GROUP BY ALL
                           ORDER BY subject_id, pack_id""", [subject_ids]).fetchall()
-    return [LatestAssessment(sid, pack, version, as_of, outcome, json.loads(triggers), json.loads(mitigations))
-            for sid, pack, version, as_of, outcome, triggers, mitigations in rows]
+    return [LatestAssessment(sid, pack, version, as_of, outcome, json.loads(triggers), json.loads(mitigations),
+                             json.loads(cov) if cov else None)
+            for sid, pack, version, as_of, outcome, triggers, mitigations, cov in rows]

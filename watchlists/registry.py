@@ -46,6 +46,54 @@ SOURCES: dict[str, ListSource] = {s.list_id: s for s in (
 )}
 
 
+# Each list's official name and publisher, in the languages reports are written in: coverage lines cite a list as
+# its publisher names it, so a committee can find the document.
+OFFICIAL: dict[str, dict[str, tuple[str, str]]] = {
+    "us_csl": {"en": ("Consolidated Screening List", "US Department of Commerce, International Trade Administration"),
+               "ja": ("統合スクリーニングリスト（米国）", "米国商務省国際貿易局")},
+    "us_ofac_sdn": {"en": ("Specially Designated Nationals and Blocked Persons List",
+                           "US Department of the Treasury, Office of Foreign Assets Control"),
+                    "ja": ("特別指定国民及び資産凍結対象者リスト（SDN）", "米国財務省外国資産管理局")},
+    "us_ofac_cons": {"en": ("Consolidated Sanctions List (non-SDN lists)",
+                            "US Department of the Treasury, Office of Foreign Assets Control"),
+                     "ja": ("統合制裁リスト（SDN以外）", "米国財務省外国資産管理局")},
+    "jp_meti_eul": {"en": ("End User List", "Ministry of Economy, Trade and Industry (Japan)"),
+                    "ja": ("外国ユーザーリスト", "経済産業省")},
+    "ca_nro": {"en": ("Named Research Organizations", "Government of Canada (Innovation, Science and Economic "
+                      "Development Canada)"),
+               "ja": ("指定研究機関リスト（カナダ）", "カナダ政府（イノベーション・科学・経済開発省）")},
+    "un_sc": {"en": ("United Nations Security Council Consolidated List", "United Nations Security Council"),
+              "ja": ("国際連合安全保障理事会統合制裁リスト", "国際連合安全保障理事会")},
+    "us_dod_1286": {"en": ("List of foreign institutions engaged in problematic activities (Section 1286, NDAA FY2019)",
+                           "US Department of Defense"),
+                    "ja": ("懸念のある活動に関与する外国機関リスト（国防授権法1286条）", "米国国防総省")},
+    "us_dod_1260h": {"en": ("Chinese military companies operating in the United States (Section 1260H, NDAA FY2021)",
+                            "US Department of Defense"),
+                     "ja": ("中国軍事企業リスト（国防授権法1260H条）", "米国国防総省")},
+    "aspi_unitracker": {"en": ("China Defence Universities Tracker", "Australian Strategic Policy Institute"),
+                        "ja": ("中国国防大学トラッカー", "オーストラリア戦略政策研究所")},
+}
+
+
+def official(list_id: str) -> dict[str, dict[str, str]]:
+    """{lang: {name, publisher}}; a custom or later list falls back to its registry title."""
+    if list_id in OFFICIAL:
+        return {lang: {"name": n, "publisher": p} for lang, (n, p) in OFFICIAL[list_id].items()}
+    try:
+        title = source_for(list_id).title
+    except InputError:
+        title = list_id
+    return {lang: {"name": title, "publisher": "-"} for lang in ("en", "ja")}
+
+
+def known(list_id: str) -> bool:
+    try:
+        source_for(list_id)
+    except InputError:
+        return False
+    return True
+
+
 def source_for(list_id: str) -> ListSource:
     if list_id in SOURCES:
         return SOURCES[list_id]

@@ -61,7 +61,9 @@ def test_every_finding_with_its_evidence_in_every_format(demo_db, tmp_path):
     assert ("undisclosed_affiliation", "Beihang University") in rec
     assert all(l["sha256"] and l["snapshot_id"] for l in js["scope"]["lists"])
     assert {a["pack"]: a["outcome"] for a in js["assessments"]} == {
-        "ca-strac": "ineligible", "jp-guideline": "escalate", "us-dod-matrix": "no_mitigation"}
+        "ca-strac": "ineligible", "jp-guideline": "escalate", "us-dod-matrix": "cannot_assess"}  # no DoD list in the demo
+    assert {n["list_id"] for n in js["coverage"]["lists_not_checked"] if n["needed_by"]} == {"us_dod_1286",
+                                                                                            "us_dod_1260h"}
     assert "Risk assessment" in html and "ineligible" in md
 
 
