@@ -211,3 +211,22 @@ def test_assessment_outcomes_unchanged_by_default_and_a_pack_may_use_the_factor(
     custom.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with pytest.raises(InputError, match="unknown notice type 'misconduct'"):
         packs.load(custom)
+
+
+def test_the_offline_mirror_answers_works_by_doi_from_its_files(tmp_path, db):
+    from highfence.connectors.mirror import mirror_url, session_for
+
+    root = tmp_path / "mirror"
+    (root / "openalex" / "works").mkdir(parents=True)
+    (root / "openalex" / "works" / f"{AUTHOR}.json").write_text(json.dumps(
+        {"meta": {"next_cursor": None}, "results": [openalex_work(RETRACTED, 0), openalex_work(PLAIN, 1)]}))
+    held = root / "crossref" / "works" / f"{RETRACTED}.json"
+    held.parent.mkdir(parents=True)
+    held.write_text(json.dumps({"status": "ok", "message": crossref_work(RETRACTED)}))
+    settings = load_settings(env={}, overrides={"store.db": str(db), **{
+        f"sources.{api}.url": mirror_url(api) for api in ("openalex", "ror", "orcid", "crossref")}})
+    sources = make_sources(settings, db, session_factory=lambda: session_for(root))
+    out = collect(db, sources, [Subject("R1", "researcher", "Fictional Researcher", openalex_id=AUTHOR)], "run-1")
+    assert out.errors == []
+    with store.connect(db, read_only=True) as con:
+        assert [(n.work_doi, n.notice_doi) for n in integrity.notices(con)] == [(RETRACTED, "10.5555/hf.notice.r1")]
