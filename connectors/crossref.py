@@ -1,12 +1,14 @@
 """Crossref: works by DOI and by ORCID, for funders (with award numbers) and authors' affiliations where OpenAlex
-lacks them."""
+lacks them; and the retraction and expression-of-concern notices on works (``updated-by``), which carry the
+Retraction Watch data since 2023 besides what publishers deposit."""
 
 from __future__ import annotations
 
-from typing import Iterator
+import datetime as dt
+from typing import Iterable, Iterator
 
 from highfence.connectors.http import Fetched, HttpClient
-from highfence.records import Observation
+from highfence.records import INTEGRITY_TYPES, IntegrityNotice, Observation
 
 SOURCE = "crossref"
 
@@ -32,6 +34,17 @@ class Crossref:
             for item in items:
                 yield item, page
             cursor = msg.get("next-cursor") if items else None
+
+    def works_by_dois(self, dois: Iterable[str], batch: int = 40) -> Iterator[tuple[dict, Fetched]]:
+        """The Crossref records of known DOIs (the works OpenAlex found), ``batch`` to a call: Crossref ORs
+        repeated ``doi:`` filters."""
+        todo = list(dict.fromkeys(d.lower().removeprefix("https://doi.org/") for d in dois if d))
+        for i in range(0, len(todo), batch):
+            chunk = todo[i:i + batch]
+            page = self.http.fetch(f"{self.base}/works", {"filter": ",".join(f"doi:{d}" for d in chunk),
+                                                            "rows": len(chunk), "mailto": self.mailto or None})
+            for item in (page.json().get("message") or {}).get("items") or []:
+                yield item, page
 
 
 def _year(work: dict) -> int | None:
@@ -61,3 +74,39 @@ def observations_from_work(work: dict, subject_id: str, orcid: str | None = None
                                        SOURCE, evidence_id=doi, evidence_year=year, source_url=source_url,
                                        body_sha256=body_sha256))
     return out
+
+
+def _date(value: dict | None) -> dt.date | None:
+    parts = ((value or {}).get("date-parts") or [[None]])[0] or [None]
+    if not parts[0]:
+        return None
+    year, month, day = (list(parts) + [1, 1])[:3]
+    try:
+        return dt.date(int(year), int(month or 1), int(day or 1))
+    except (TypeError, ValueError):
+        return None
+
+
+def update_type(value: str | None) -> str:
+    """Crossref's update type, one spelling: depositors write expression_of_concern and expression-of-concern."""
+    return (value or "").strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def integrity_notices(work: dict, subject_id: str, body_sha256: str | None = None,
+                      source_url: str | None = None) -> list[IntegrityNotice]:
+    """The retractions and expressions of concern ``updated-by`` lists for a work. Corrections, errata and new
+    versions are updates too, but say nothing about integrity: they are left out."""
+    doi = (work.get("DOI") or "").lower()
+    if not doi:
+        return []
+    out: dict[tuple, IntegrityNotice] = {}
+    for update in work.get("updated-by") or []:
+        kind = update_type(update.get("type"))
+        if kind not in INTEGRITY_TYPES:
+            continue
+        notice = (update.get("DOI") or "").lower() or None
+        # the publisher and Retraction Watch often report the same notice: one observation, the first source kept
+        key = (kind, notice or update.get("record-id") or update.get("source"))
+        out.setdefault(key, IntegrityNotice(subject_id, kind, doi, notice, _date(update.get("updated")),
+                                            update.get("source"), update.get("label"), source_url, body_sha256))
+    return list(out.values())

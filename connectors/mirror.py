@@ -38,7 +38,11 @@ class MirrorAdapter(BaseAdapter):
             m = _AUTHOR.search(query.get("filter", [""])[0])
             return self.root / "openalex" / "works" / f"{m.group(1)}.json" if m else None
         if parts[:2] == ["crossref", "works"] and len(parts) == 2:
-            return {"message": {"items": [], "next-cursor": None}}
+            # works by DOI (for their integrity notices): those the mirror holds; listings by ORCID: none
+            dois = [f.removeprefix("doi:") for f in query.get("filter", [""])[0].split(",") if f.startswith("doi:")]
+            files = [self.root / "crossref" / "works" / f"{doi}.json" for doi in dois]
+            items = [json.loads(f.read_text(encoding="utf-8")).get("message") or {} for f in files if f.is_file()]
+            return {"message": {"items": items, "next-cursor": None}}
         return self.root.joinpath(*parts).with_suffix(".json") if parts else None
 
     def send(self, request, **kwargs):

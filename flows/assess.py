@@ -10,11 +10,11 @@ from duckdb import DuckDBPyConnection
 from highfence import store
 from highfence.risk.areas import AreaHit, classify
 from highfence.risk.coverage import Coverage, Snapshot, coverage
-from highfence.risk.evaluate import Assessment, Fact, Position, evaluate
+from highfence.risk.evaluate import Assessment, Fact, Notice, Position, evaluate
 from highfence.risk.packs import Pack
 from highfence.store import assessment as assessment_store
 from highfence.store import disclosures as disclosure_store
-from highfence.store import evidence, lists, runs
+from highfence.store import evidence, integrity, lists, runs
 from highfence.store.restricted import Restricted
 
 
@@ -32,6 +32,11 @@ def positions_for(con: DuckDBPyConnection, subject_id: str) -> list[Position]:
         out.append(Position(item.get("kind"), item.get("organization"), start.year if start else None,
                             end.year if end else None))
     return out
+
+
+def notices_for(con: DuckDBPyConnection, subject_id: str) -> list[Notice]:
+    return [Notice(n.update_type, n.work_doi, n.notice_doi, n.notice_date)
+            for n in integrity.notices(con, [subject_id])]
 
 
 def areas_for(con: DuckDBPyConnection, subject_id: str, proposal: str | None = None) -> list[AreaHit]:
@@ -66,7 +71,7 @@ def assess(db: Path, pack: Pack, as_of: dt.date, subject: str | None = None, are
             with store.transaction(con):
                 covered = coverage_for(con, pack, as_of, max_list_age_days)
                 results = [evaluate(pack, s, as_of, facts_for(con, s, sealed.get(s, [])), positions_for(con, s),
-                                    areas_for(con, s, area_text), covered) for s in subjects]
+                                    areas_for(con, s, area_text), covered, notices_for(con, s)) for s in subjects]
                 if restricted is None:
                     assessment_store.add(con, results, run_id)
                     runs.finish(con, run_id, {"assessed": len(results),

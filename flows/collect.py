@@ -16,10 +16,11 @@ from highfence.connectors.crossref import Crossref
 from highfence.connectors.ror import Ror, organisation_row
 from highfence.flows.progress import Progress
 from highfence.errors import HighfenceError
-from highfence.records import Observation, Subject
+from highfence.records import IntegrityNotice, Observation, Subject
 from highfence.settings import Settings, parse_rate_limit
 from highfence.store import collection as collection_store
 from highfence.store import evidence as evidence_store
+from highfence.store import integrity as integrity_store
 from highfence.store import organisations as org_store
 from highfence.store.cache import StoreCache
 from highfence.store.collection import AuthorCandidate, Work
@@ -94,6 +95,7 @@ class SubjectEvidence:
     candidates: list[dict] = field(default_factory=list)  # OpenAlex authors to pin, for a name-only researcher
     organisations: list[dict] = field(default_factory=list)  # ROR records seen
     works: list[dict] = field(default_factory=list)  # titles and topics, for technology areas
+    notices: list[IntegrityNotice] = field(default_factory=list)  # retractions, expressions of concern
 
 
 def call_inline(source: str, fn):
@@ -147,11 +149,29 @@ def collect_subject(sources: Sources, subject: Subject, pin: str | None = None, 
             ev.observations.extend(orcid_mod.observations_from_record(got[0], subject.subject_id, got[1].sha256,
                                                                       got[1].url))
 
+        listed: set[str] = set()
+
         def crossref_works():
-            return [o for work, page in sources.crossref.works_by_orcid(orcid_mod.normalise(subject.orcid), since)
-                    for o in crossref_mod.observations_from_work(work, subject.subject_id, subject.orcid,
-                                                                 page.sha256, page.url)]
-        ev.observations.extend(_attempt(ev, "crossref", crossref_works, call) or [])
+            out, notices = [], []
+            for work, page in sources.crossref.works_by_orcid(orcid_mod.normalise(subject.orcid), since):
+                listed.add((work.get("DOI") or "").lower())
+                out += crossref_mod.observations_from_work(work, subject.subject_id, subject.orcid, page.sha256,
+                                                           page.url)
+                notices += crossref_mod.integrity_notices(work, subject.subject_id, page.sha256, page.url)
+            return out, notices
+        got = _attempt(ev, "crossref", crossref_works, call)
+        if got:
+            ev.observations.extend(got[0])
+            ev.notices.extend(got[1])
+    else:
+        listed = set()
+    # Works OpenAlex found that no ORCID listing brought: their notices by DOI, in batches (Crossref is unpriced).
+    dois = [w["work_key"] for w in ev.works if (w.get("work_key") or "").startswith("10.") and w["work_key"] not in listed]
+    if dois and not any(src == "crossref" for src, _, _ in ev.errors):  # a source that failed is not asked again
+        def crossref_notices():
+            return [n for work, page in sources.crossref.works_by_dois(dois)
+                    for n in crossref_mod.integrity_notices(work, subject.subject_id, page.sha256, page.url)]
+        ev.notices.extend(_attempt(ev, "crossref", crossref_notices, call) or [])
     return ev
 
 
@@ -159,6 +179,7 @@ def store_evidence(con, ev: SubjectEvidence, run_id: str) -> int:
     now = utcnow()
     sid = ev.subject.subject_id
     n = evidence_store.add_observations(con, ev.observations, run_id)
+    n += integrity_store.add_notices(con, ev.notices, run_id)
     collection_store.record_errors(con, run_id, sid, ev.errors, now)
     if ev.candidates:
         collection_store.replace_author_candidates(con, sid, [
@@ -238,7 +259,8 @@ class CallPlan:
 def plan_calls(subjects: list[Subject], pins: dict[str, str], since: int | None = None,
                first_page_url=None, fresh: set[str] | frozenset = frozenset()) -> CallPlan:
     """One page of works per researcher (200 works: most researchers' whole window); a researcher with more pays a
-    list call per further page. ``first_page_url(author_id, since)``: the URL the cache keys an author's first page
+    list call per further page; without an ORCID listing, one Crossref call for the works' integrity notices.
+    ``first_page_url(author_id, since)``: the URL the cache keys an author's first page
     by; ``fresh``: the URLs the cache holds within its TTL."""
     from highfence.connectors.budget import LIST, SEARCH, SINGLE
 
@@ -261,5 +283,7 @@ def plan_calls(subjects: list[Subject], pins: dict[str, str], since: int | None 
             plan.add("openalex", LIST, cached=url in fresh)
         if s.orcid:
             plan.add("orcid", SINGLE)
+            plan.add("crossref", LIST)
+        elif author_id:  # its works' integrity notices by DOI: a call per 40 works, at least one (unpriced)
             plan.add("crossref", LIST)
     return plan

@@ -17,6 +17,7 @@ from highfence.flows.active_lists import active_matcher, screened_entries
 from highfence.flows.engine import scale_settings, step
 from highfence.matching import Matcher, Thresholds
 from highfence.matching.screening import Partition, findings_for
+from highfence.records import INTEGRITY_TYPES
 from highfence.settings import Settings
 from highfence.store import evidence as evidence_store
 from highfence.store import findings as findings_store
@@ -72,7 +73,8 @@ def screen_stored(con, run_id: str, thresholds: Thresholds = Thresholds(), delta
             only = matcher.same_organisation(only)  # pooled names: a change on one list touches its twins
             scope = [(matcher.entries[i].list_id, matcher.entries[i].entry_id) for i in only]
             outcome["entries_rescreened"] = len(only)
-        observations = evidence_store.observations(con)
+        # integrity notices name a notice DOI, not an organisation: nothing to screen against a list
+        observations = [o for o in evidence_store.observations(con) if o.relation not in INTEGRITY_TYPES]
         if only is None or only:
             found = findings_for(observations, matcher, only, partition)
             new, again = findings_store.upsert(con, found, run_id, hashes)

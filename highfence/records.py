@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 RELATIONS = ("partner_institution", "affiliation", "coauthor_affiliation", "employment", "funder")
+# Notices about a subject's own works (Crossref update types). They are evidence about the research record, never
+# about an organisation: they are not screened against lists, and no rule pack scores them unless it says so.
+INTEGRITY_TYPES = ("retraction", "expression_of_concern")
 
 
 def digest(*parts: object, length: int = 16) -> str:
@@ -40,6 +43,29 @@ class Observation:
     def observation_id(self) -> str:
         return digest(self.subject_id, self.relation, self.source, self.evidence_id, self.observed_name,
                       self.observed_ror)
+
+
+@dataclass(frozen=True)
+class IntegrityNotice:
+    """A retraction or expression of concern on one of the subject's works: the notice's DOI and date, and who
+    reported it (Crossref's ``source``: the publisher, or retraction-watch)."""
+
+    subject_id: str
+    update_type: str  # one of INTEGRITY_TYPES
+    work_doi: str
+    notice_doi: str | None
+    notice_date: date | None
+    notice_source: str | None
+    label: str | None = None
+    source_url: str | None = None
+    body_sha256: str | None = None
+
+    @property
+    def observation(self) -> Observation:
+        return Observation(self.subject_id, self.update_type, self.notice_doi or f"{self.label or self.update_type}"
+                           f" ({self.notice_source or 'unknown source'})", "crossref", evidence_id=self.work_doi,
+                           evidence_year=self.notice_date.year if self.notice_date else None,
+                           source_url=self.source_url, body_sha256=self.body_sha256)
 
 
 @dataclass(frozen=True)

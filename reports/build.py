@@ -19,7 +19,7 @@ from highfence.reports.links import ror_href, safe_href
 from highfence.store import assessment as assessment_store
 from highfence.store import decision_chain
 from highfence.store import disclosures as disclosure_store
-from highfence.store import evidence, lists, review
+from highfence.store import evidence, integrity, lists, review
 from highfence.watchlists.registry import licence_of
 from highfence.store import partnerships as partnership_store
 from highfence.store import reports as report_store
@@ -59,6 +59,22 @@ def _links(row: dict) -> dict:
              "source": safe_href(row.get("evidence_url")),
              "list": safe_href(row.get("list_source_url"))}
     return {k: v for k, v in links.items() if v}
+
+
+def _integrity(con: DuckDBPyConnection, subject_ids: list[str]) -> list[dict]:
+    """Retractions and expressions of concern on the subjects' works: shown for the analyst to read, scored by no
+    pack unless the pack names them."""
+    out = []
+    for n in integrity.notices(con, subject_ids):
+        row = _plain(n)
+        row["notice_date"] = n.notice_date.isoformat() if n.notice_date else None
+        row["links"] = {k: v for k, v in {
+            "work": safe_href("https://doi.org/" + n.work_doi),
+            "notice": safe_href("https://doi.org/" + n.notice_doi) if n.notice_doi else None,
+            "source": safe_href(n.source_url)}.items() if v}
+        row.pop("body_sha256", None)
+        out.append(row)
+    return out
 
 
 def resolve_subject(con: DuckDBPyConnection, ident: str, kind: str | None = None) -> dict:
@@ -198,6 +214,7 @@ def build(con: DuckDBPyConnection, kind: str, ident: str | None = None, lang: st
         model["subject"] = {**subject, "links": {k: v for k, v in links.items() if v}}
     model["scope"] = _scope(con, ids)
     model["findings"] = _findings(con, ids)
+    model["integrity"] = _integrity(con, ids)
     model["reconciliation"] = _reconciliation(con, ids, restricted)
     chain = decision_chain.require_intact(con)
     # the log's head, so that whoever files the report can later check the log was not rewritten (db verify)

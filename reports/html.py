@@ -166,6 +166,14 @@ def render(model: dict) -> str:
     if model.get("timeline") is not None:
         out.append(f"<h2>{_e(t['timeline'])}</h2><p class=\"why\">{_e(t['timeline_note'])}</p>")
         out.append(timeline_svg(model["timeline"], lang) or f"<p>{_e(t['no_findings'])}</p>")
+    if model["kind"] != "partner":
+        out.append(f"<h2>{_e(t['integrity'])}</h2><p class=\"why\">{_e(t['integrity_note'])}</p>")
+        out.append(_table([t["subject"], t["notice_type"], t["work"], t["notice"], t["notice_date"], t["reported_by"]],
+                          [[_e(n["subject_id"]), _e(rel.get(n["update_type"], n["update_type"])),
+                            _link(n["work_doi"], n["links"].get("work")),
+                            _link(n["notice_doi"], n["links"].get("notice")) if n["notice_doi"] else "-",
+                            _e(n["notice_date"] or "-"), _e(n["notice_source"] or "-")] for n in model["integrity"]])
+                   if model["integrity"] else f"<p>{_e(t['no_integrity'])}</p>")
     rec = model["reconciliation"]
     if model["kind"] != "partner":
         out.append(f"<h2>{_e(t['reconciliation'])}</h2>")

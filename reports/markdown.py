@@ -79,6 +79,14 @@ def render(model: dict) -> str:
                         f["evidence_year"] or "-",
                         f"{f['entry_name']} ({f['list_id']})", f"{f['score']:.0f}",
                         st.get(f["status"], f["status"])] for f in model["findings"]])
+    if model["kind"] != "partner":
+        out += [f"## {t['integrity']}", "", t["integrity_note"], ""]
+        out += _table([t["subject"], t["notice_type"], t["work"], t["notice"], t["notice_date"], t["reported_by"]],
+                      [[n["subject_id"], rel.get(n["update_type"], n["update_type"]),
+                        md_link(n["links"].get("work"), n["work_doi"]),
+                        md_link(n["links"]["notice"], n["notice_doi"]) if n["links"].get("notice") else "-",
+                        n["notice_date"] or "-", n["notice_source"] or "-"] for n in model["integrity"]]) \
+            if model["integrity"] else [t["no_integrity"], ""]
     rec = model["reconciliation"]
     if model["kind"] != "partner":
         out += [f"## {t['reconciliation']}", ""]

@@ -43,6 +43,10 @@ def write(model: dict, path: Path) -> Path:
           [[f["finding_id"], f["subject_id"], rel.get(f["relation"], f["relation"]), f["observed_name"],
             f["evidence_id"], f["evidence_year"], f["list_id"], f["entry_name"], f["score"],
             st.get(f["status"], f["status"]), f["explanation"]] for f in model["findings"]])
+    sheet(t["integrity"], [t["subject"], t["notice_type"], t["work"], t["notice"], t["notice_date"],
+                           t["reported_by"]],
+          [[n["subject_id"], rel.get(n["update_type"], n["update_type"]), n["work_doi"], n["notice_doi"],
+            n["notice_date"], n["notice_source"]] for n in model.get("integrity", [])])
     sheet(t["reconciliation"], [t["subject"], t["relation"], t["observed"], t["entry"], t["confidence"],
                                 t["explanation"]],
           [[r["subject_id"], rel.get(r["relation"], r["relation"]), r["observed_name"], r["entry_name"],

@@ -29,6 +29,16 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A retraction or expression of concern on one of the subject's works, dated by the notice."""
+
+    update_type: str
+    work_doi: str
+    notice_doi: str | None
+    notice_date: dt.date | None
+
+
+@dataclass(frozen=True)
 class Position:
     """A disclosed affiliation (kind: employment, concurrent, talent_programme, ...) with its period."""
 
@@ -83,10 +93,11 @@ def _list_ok(fact: Fact, lists) -> bool:
 
 
 def evaluate(pack: Pack, subject_id: str, as_of: dt.date, facts: list[Fact], positions: list[Position] = (),
-             areas: list[AreaHit] = (), coverage: Coverage | None = None) -> Assessment:
+             areas: list[AreaHit] = (), coverage: Coverage | None = None, notices: list[Notice] = ()) -> Assessment:
     """With ``coverage``, a needed list that was not checked makes the outcome ``cannot_assess``; the factors found on
-    the lists that were checked stay as triggers, as what is known so far."""
-    result = _evaluate(pack, subject_id, as_of, facts, positions, areas)
+    the lists that were checked stay as triggers, as what is known so far. ``notices`` count only for a factor that
+    names them (``when.integrity``), within its evidence window."""
+    result = _evaluate(pack, subject_id, as_of, facts, positions, areas, notices)
     if coverage is None:
         return result
     result.coverage = coverage.to_json()
@@ -101,7 +112,7 @@ def evaluate(pack: Pack, subject_id: str, as_of: dt.date, facts: list[Fact], pos
 
 
 def _evaluate(pack: Pack, subject_id: str, as_of: dt.date, facts: list[Fact], positions: list[Position],
-              areas: list[AreaHit]) -> Assessment:
+              areas: list[AreaHit], notices: list[Notice] = ()) -> Assessment:
     if as_of < pack.effective_from:
         note = f"as of {as_of} the pack version {pack.version} was not yet in effect (from {pack.effective_from})"
         return Assessment(subject_id, pack.id, pack.version, as_of, pack.doc["default_outcome"],
@@ -134,6 +145,13 @@ def _evaluate(pack: Pack, subject_id: str, as_of: dt.date, facts: list[Fact], po
                 if _in_time(f.year, when.get("evidence"), pack, as_of, f.listed_on):
                     evidence.append({"finding_id": f.finding_id, "relation": f.relation, "evidence_id": f.evidence_id,
                                      "year": f.year, "list_id": f.list_id, "entry_id": f.entry_id})
+        if when.get("integrity"):
+            for n in notices:
+                year = n.notice_date.year if n.notice_date else None
+                if n.update_type in when["integrity"] and _in_time(year, when.get("evidence"), pack, as_of, None):
+                    evidence.append({"integrity": n.update_type, "evidence_id": n.work_doi,
+                                     "notice_doi": n.notice_doi,
+                                     "notice_date": n.notice_date.isoformat() if n.notice_date else None})
         if evidence:
             triggers.append({"factor": factor["id"], "title": factor.get("title"), "outcome": factor["outcome"],
                              "evidence": evidence, "areas": area_evidence})

@@ -18,7 +18,10 @@ RULES = data_dir() / "rules"
 TOP_KEYS = {"id", "title", "jurisdiction", "version", "effective_from", "sources", "verification", "configurable",
             "parameters", "outcomes", "default_outcome", "factors", "required_lists"}
 FACTOR_KEYS = {"id", "title", "outcome", "when"}
-CONDITION_KEYS = {"relations", "lists", "evidence", "areas", "disclosure_kinds", "include_review"}
+CONDITION_KEYS = {"relations", "lists", "evidence", "areas", "disclosure_kinds", "include_review", "integrity"}
+# Research-integrity notices on the subject's own works (records.INTEGRITY_TYPES): a factor a pack may use
+# ("when: integrity: [retraction]"); none does by default.
+INTEGRITY = {"retraction", "expression_of_concern"}
 EVIDENCE_KEYS = {"current", "within_years", "after_listing", "any"}
 RELATIONS = {"partner_institution", "affiliation", "coauthor_affiliation", "employment", "education", "funder",
              "undisclosed_affiliation", "undisclosed_funding", "listed_entity_involvement", "unverified_disclosure"}
@@ -115,6 +118,12 @@ def validate(doc, where: str) -> list[str]:
         for r in when.get("relations") or []:
             if r not in RELATIONS:
                 problems.append(f"{at}.when.relations: unknown relation '{r}'")
+        integrity = when.get("integrity")
+        if integrity is not None and (not isinstance(integrity, list) or not integrity):
+            problems.append(f"{at}.when.integrity: a list of notice types ({', '.join(sorted(INTEGRITY))})")
+        for r in integrity if isinstance(integrity, list) else []:
+            if r not in INTEGRITY:
+                problems.append(f"{at}.when.integrity: unknown notice type '{r}' (known: {', '.join(sorted(INTEGRITY))})")
         ev = when.get("evidence") or {}
         for k in sorted(set(ev) - EVIDENCE_KEYS):
             problems.append(f"{at}.when.evidence: unknown key '{k}'")

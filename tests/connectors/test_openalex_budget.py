@@ -90,7 +90,10 @@ def roster(tmp_path, authors=AUTHORS):
 
 
 def settings_for(server, db, **extra):
+    # Crossref is asked for the works' integrity notices: a stand-in that knows none, never the live API
+    server.route("/crossref/works", Reply(b'{"message": {"items": []}}', 200, {"Content-Type": "application/json"}))
     return load_settings(env={"HIGHFENCE_DB": str(db), "HIGHFENCE_OPENALEX_URL": server.url,
+                              "HIGHFENCE_CROSSREF_URL": server.url + "/crossref",
                               "HIGHFENCE_OPENALEX_API_KEY": KEY, "HIGHFENCE_HTTP_TIMEOUT": "2",
                               "HIGHFENCE_HTTP_RETRIES": "1", "HIGHFENCE_HTTP_BACKOFF": "0.01", **extra})
 
@@ -131,7 +134,9 @@ def test_key_is_sent_but_never_cached_stored_or_shown(server, db, tmp_path):
     api = stand_in(server)
     settings = settings_for(server, db)
     outcome = screen_roster(db, settings, roster(tmp_path, AUTHORS[:1]), since=2015, collect_only=True)
-    assert api.served == [(AUTHORS[0], 0)] and all(f"api_key={KEY}" in p for p, _ in server.requests)
+    openalex = [p for p, _ in server.requests if not p.startswith("/crossref/")]
+    assert api.served == [(AUTHORS[0], 0)] and all(f"api_key={KEY}" in p for p in openalex)
+    assert not any(KEY in p for p, _ in server.requests if p.startswith("/crossref/"))  # OpenAlex's key only
     with store.connect(db, read_only=True) as con:
         texts = [str(r) for t in ("http_cache", "raw_responses", "observations", "screening_runs", "works")
                  for r in con.execute(f"SELECT * FROM {t}").fetchall()]
@@ -230,7 +235,7 @@ def test_plan_counts_calls_by_class_before_any_request(server, db, tmp_path, cap
     assert code == 0 and server.requests == [] and api.served == []
     lines = {tuple(line.split()[:3]) for line in out.splitlines()}
     assert {("openalex", "single", "1"), ("openalex", "list", "2"), ("openalex", "search", "1"),
-            ("orcid", "single", "1"), ("crossref", "list", "1"), ("ror", "single", "1")} <= lines
+            ("orcid", "single", "1"), ("crossref", "list", "2"), ("ror", "single", "1")} <= lines
     assert "about $1.0000" in out and "more than the budget" in out and "about 2 days" in out
 
 
