@@ -11,7 +11,8 @@ from rapidfuzz.distance import OSA
 from highfence.matching.model import ListedEntry, Variant
 from highfence.matching.parse import Affiliation, Segment, is_noise
 from highfence.matching.resources import cjk_name_countries, places, token_countries
-from highfence.matching.rules import eponym_prefix, cjk_prefix_rule, cjk_suffix_rule, pinyin_suffix_rule, prefix_rule, suffix_rule
+from highfence.matching.rules import (cjk_prefix_rule, cjk_suffix_rule, eponym_prefix, pinyin_suffix_rule, prefix_rule,
+                                      suffix_rule)
 from highfence.matching.vocab import PINYIN_ORG_WORDS
 
 
