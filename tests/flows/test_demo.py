@@ -40,8 +40,9 @@ def test_demo_flow_screens_bundled_data_and_is_idempotent(tmp_path, prefect_harn
     assert len(rows) == counts["findings"]
     assert all(r["list_sha256"] and r["snapshot_id"] and r["explanation"] and r["observed_name"] for r in rows)
 
+    # no DoD list is bundled: us-dod-matrix cannot assess, never the mildest outcome
     assert first["assessments"]["R-0002"] == {"ca-strac": "ineligible", "jp-guideline": "escalate",
-                                              "us-dod-matrix": "no_mitigation"}  # no DoD list is bundled
+                                              "us-dod-matrix": "cannot_assess"}
     assert first["assessments"]["R-0001"]["jp-guideline"] == "confirm"  # co-author at a listed institution
     recon = {s["subject_id"]: s["reconciliation"] for s in first["subjects"]}
     assert recon["R-0001"] == "consistent"  # disclosed Tokyo and its JSPS grant; the NDA item stays restricted
