@@ -169,6 +169,8 @@ def score_latin(aff: Affiliation, v: Variant) -> tuple[Hit | None, int]:
                 best, best_chunk = hit, c
         for k in range(2, max(len(v.parts), 2) + 1):
             for i in range(len(segs) - k + 1):
+                if k > len(v.parts) and not (v.tokens[0] in segs[i].wordset and v.tokens[-1] in segs[i + 1].wordset):
+                    continue  # a name read across a stray comma starts in the one segment and ends in the next
                 hit = _phrase_in_window(segs[i:i + k], v.tokens, fuzzy, stray_comma=k > len(v.parts))
                 if hit and k > len(v.parts):
                     # a one-part name across a comma ('Beijing, Institute of Technology'): a stray comma
