@@ -23,13 +23,13 @@ import argparse
 import collections
 import gzip
 import io
-import json
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from highfence.connectors.ror import read_dump  # noqa: E402
 from highfence.matching.cjk import has_cjk  # noqa: E402
 from highfence.matching.parse import content_indexes, tokenize  # noqa: E402
 from highfence.matching.rules import is_place, prefix_rule, suffix_rule  # noqa: E402
@@ -45,15 +45,7 @@ MAX_SPAN = 8
 
 
 def read_records(paths: list[Path]) -> dict[str, dict]:
-    out = {}
-    for path in paths:
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    r = json.loads(line)
-                    out[r["id"]] = r
-    return out
+    return {r["id"]: r for path in paths for r in read_dump(path)}  # a later file's record wins
 
 
 def families(records: dict[str, dict]) -> dict[str, str]:

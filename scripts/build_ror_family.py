@@ -12,7 +12,6 @@ A full ROR dump loaded with ``highfence ror load`` recomputes the same family fr
 from __future__ import annotations
 
 import csv
-import gzip
 import json
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from highfence.connectors.ror import read_dump  # noqa: E402
 from highfence.matching.ror_family import family  # noqa: E402
 
 FIXTURES = REPO.parent / "shared" / "fixtures" / "ror"
@@ -33,13 +33,7 @@ def read_records() -> dict[str, dict]:
         for hit in json.load(f)["hits"]["hits"]:
             records[hit["_source"]["id"]] = hit["_source"]
     for name in JSONL:  # the dumps are newer than the search sample and win
-        path = FIXTURES / name
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    rec = json.loads(line)
-                    records[rec["id"]] = rec
+        records.update((rec["id"], rec) for rec in read_dump(FIXTURES / name))
     return records
 
 
