@@ -17,6 +17,7 @@ from highfence.matching.parse import (Affiliation, content_indexes, country_of, 
                                       segment_tokens, tokenize)
 from highfence.matching.resources import (DEMONYMS, crosswalk, name_stats, places, registry_acronyms, ror_orgs,
                                           token_countries)
+from highfence.matching.rules import proper_word
 from highfence.matching.vocab import PINYIN_ORG_WORDS
 
 GENERIC_COUNTRIES = 10  # a token used in organisation names of this many countries identifies nothing alone
@@ -71,8 +72,9 @@ def name_forms(name: str) -> list[tuple[str, str]]:
         forms.append((main[legal.end():], f"without '{legal.group(0).strip()}'"))
         main = main[legal.end():]
     head = main.split(",")[0]
-    honour = _NAMED_AFTER.search(head) if _NAMED_AFTER.search(head) else _NAMED_AFTER.search(main)
-    cut = _NAMED_AFTER.sub("", head if _NAMED_AFTER.search(head) else main)
+    text = head if _NAMED_AFTER.search(head) else main
+    honour = _NAMED_AFTER.search(text)
+    cut = _NAMED_AFTER.sub("", text)
     if cut != main and len(cut.split()) >= 2:
         forms.append((cut, "without 'named after'"))
         # and with the surnames of those it is named after in front, as the institute is usually called
@@ -127,7 +129,8 @@ def _inverted(main: str) -> list[tuple[str, str]]:
 
 
 def _registry_name(name: str) -> bool:
-    stat = name_stats().get(" ".join(tokenize(name)[i] for i in content_indexes(tokenize(name))))
+    tokens = tokenize(name)
+    stat = name_stats().get(" ".join(tokens[i] for i in content_indexes(tokens)))
     return bool(stat and stat.exact)
 
 
@@ -149,21 +152,11 @@ def _without_trailing_parent(main: str) -> tuple[str, str] | None:
         head, tail = main[: m.start()], main[m.end():]
         tail_tokens = tokenize(tail)
         if (tail_tokens and tail_tokens[0] not in PARENT_HEADS and any(t in PARENT_HEADS for t in tail_tokens)
-                and any(_proper_word(t) for t in tokenize(head)) and len(tokenize(head)) >= 2):
+                and any(proper_word(t) for t in tokenize(head)) and len(tokenize(head)) >= 2):
             return head, f"without its parent '{main[m.start():].strip()}'"
         if tail_tokens and tail_tokens[0] in PARENT_HEADS:
             break
     return None
-
-
-def _proper_word(token: str) -> bool:
-    """A word that is part of a proper name ('Bhabha'): no place, nationality or vocabulary word, and used in the
-    organisation names of at most two countries."""
-    from highfence.matching.vocab import CANON, ORG_WORDS, STOPWORDS, UNIT_WORDS
-
-    return (len(token) >= 3 and token.isalpha() and token not in places() and token not in DEMONYMS
-            and token not in CANON.values() and token not in STOPWORDS and token not in UNIT_WORDS
-            and token not in ORG_WORDS and token_countries().get(token, 0) <= 2)
 
 
 def unit_part_forms(main: str) -> list[tuple[str, str]]:
@@ -184,7 +177,7 @@ def unit_part_forms(main: str) -> list[tuple[str, str]]:
             continue
         if any(t in PARENT_HEADS for t in toks):
             continue  # 'University of X Institute': the part carries its own parent
-        if not any(_proper_word(t) for t in toks):
+        if not any(proper_word(t) for t in toks):
             continue  # 'Shenzhen Research Institute', 'Institute of Bioengineering': many parents have one
         if all(any(t in PARENT_HEADS for t in o) or _ACRONYM.match(p.replace(" ", ""))
                for o, p in zip(others, [p for j, p in enumerate(parts) if j != i])):

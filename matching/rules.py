@@ -10,7 +10,7 @@ from __future__ import annotations
 from highfence.matching.cjk import CJK_RUN
 from highfence.matching.parse import country_of, is_noise, place_countries
 from highfence.matching.resources import places
-from highfence.matching.vocab import (ADDRESS_WORDS, BLOCKING_PREFIXES, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES,
+from highfence.matching.vocab import (ADDRESS_WORDS, BLOCKING_PREFIXES, CANON, CJK_PARENT_PREFIXES, CJK_UNIT_SUFFIXES,
                                       CONTINUATIONS, COUNTRY_NOISE, LEGAL_FORMS, LEGAL_PREFIXES, ORG_WORDS,
                                       PARENT_PREFIXES, PINYIN_ORG_WORDS, STOPWORDS, UNIT_WORDS)
 
@@ -62,21 +62,29 @@ def prefix_rule(prefix: list[str]) -> tuple[bool, str]:
     return False, f"'{text}' before it makes a different name"
 
 
+_CANONICAL = frozenset(CANON.values())
+
+
+def proper_word(token: str) -> bool:
+    """A word that is part of a proper name ('Bhabha', 'Kotelnikov'): no place, nationality or vocabulary word, and
+    used in the organisation names of at most two countries."""
+    from highfence.matching.resources import DEMONYMS, token_countries
+
+    return (len(token) >= 3 and token.isalpha() and token not in places() and token not in DEMONYMS
+            and token not in _CANONICAL and token not in STOPWORDS and token not in UNIT_WORDS
+            and token not in ORG_WORDS and token_countries().get(token, 0) <= 2)
+
+
 def eponym_prefix(prefix: list[str], name: tuple[str, ...]) -> tuple[bool, str]:
     """'Kotelnikov Institute of Radio-Engineering and Electronics': a research institute named with the person it is
     named after in front. One proper word (initials aside) before a name headed by a research unit's word; the
     caller allows it only for a name distinctive on its own, since 'Landau Institute for Theoretical Physics' is not
     every 'Institute for Theoretical Physics'."""
-    from highfence.matching.vocab import CANON, ORG_WORDS
-
-    from highfence.matching.resources import DEMONYMS, token_countries
-
     words = [t for t in prefix if not (len(t) == 1 and t.isalpha())]
     if len(words) != 1 or not name or name[0] not in ("institute", "laboratory", "center", "observatory"):
         return False, ""
     w = words[0]
-    if (len(w) < 4 or not w.isalpha() or w in places() or w in DEMONYMS or w in CANON.values() or w in STOPWORDS
-            or w in UNIT_WORDS or w in ORG_WORDS or w in BLOCKING_PREFIXES or token_countries().get(w, 0) > 2):
+    if len(w) < 4 or w in BLOCKING_PREFIXES or not proper_word(w):
         return False, ""
     return True, f"the name of the person it is named after before it: '{' '.join(prefix)}'"
 
