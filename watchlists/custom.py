@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from highfence.watchlists.countries import to_iso2
 from highfence.watchlists.model import ListEntry, ListFormatError, ParsedList
-from highfence.watchlists.readers import csv_rows, decode, read_bytes, refuse_html
+from highfence.watchlists.readers import csv_rows, read_json_lines
 from highfence.watchlists.text import clean, dedupe, parse_date
 
 COLUMNS = ("entry_id", "name", "aliases", "kind", "country", "listed_on", "source_url")
@@ -62,16 +61,8 @@ def _entry(rec: dict, list_id: str, path: Path, row: int) -> ListEntry:
 
 def parse(path: Path, list_id: str) -> ParsedList:
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        data = read_bytes(path, "custom list JSON lines")
-        refuse_html(data, path, "custom list JSON lines")
         records = []
-        for row, line in enumerate(decode(data, path).splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ListFormatError(f"not a JSON object ({exc.msg})", file=str(path), row=row) from None
+        for row, rec in read_json_lines(path, "custom list JSON lines"):
             if not isinstance(rec, dict):
                 raise ListFormatError("not a JSON object", file=str(path), row=row)
             records.append((row, rec))

@@ -8,12 +8,11 @@ links) are not list entries and are left out."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from highfence.watchlists.countries import to_iso2
 from highfence.watchlists.model import ListEntry, ListFormatError, ParsedList
-from highfence.watchlists.readers import csv_rows, decode, read_bytes, refuse_html
+from highfence.watchlists.readers import csv_rows, read_json_lines
 from highfence.watchlists.text import clean, dedupe, parse_date, split_values
 
 SOURCE_URL = "https://www.opensanctions.org/datasets/"
@@ -85,17 +84,8 @@ def entity_entry(entity: dict, list_id: str, path: Path, row: int) -> ListEntry 
 def parse_entities(path: Path, list_id: str) -> ParsedList:
     """FtM JSON lines: entities, or a delta file's ``{op, entity}`` operations (ADD and MOD give the entity; DEL
     removes nothing from a full load and is skipped)."""
-    data = read_bytes(path, "FollowTheMoney entities (JSON lines)")
-    refuse_html(data, path, "FollowTheMoney entities (JSON lines)")
     entries: dict[str, ListEntry] = {}
-    for row, line in enumerate(decode(data, path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ListFormatError(f"not a JSON object ({exc.msg}); truncated download?", file=str(path),
-                                  row=row) from None
+    for row, rec in read_json_lines(path, "FollowTheMoney entities (JSON lines)", "; truncated download?"):
         if isinstance(rec, dict) and "op" in rec and "entity" in rec:
             if clean(rec["op"]).upper() == "DEL":
                 continue

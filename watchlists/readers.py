@@ -88,6 +88,23 @@ def csv_rows(path: Path, *, what: str, header: bool = True, required: tuple[str,
     return names, rows
 
 
+def read_json_lines(path: Path, what: str, hint: str = ""):
+    """(row, value) of each non-blank line of a JSON-lines file, refused whole if it is an HTML page; a line that
+    is not JSON names its row (``hint`` adds a likely cause)."""
+    import json
+
+    data = read_bytes(path, what)
+    refuse_html(data, path, what)
+    for row, line in enumerate(decode(data, path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ListFormatError(f"not a JSON object ({exc.msg}){hint}", file=str(path), row=row) from None
+        yield row, value
+
+
 def read_json(path: Path, what: str):
     """A JSON document, refused whole if it is an HTML page, empty, or cut short."""
     import json
